@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * shmdev: named shared-memory regions and wait queues through /dev/shmdev.
+ *
+ * The ABI grows by feature bits, never by version numbers inside structures:
+ * SHMDEV_IOC_API reports SHMDEV_ABI_VERSION and a mask of SHMDEV_FEAT_*; every
+ * ioctl number encodes its argument size, so a caller built against another
+ * layout gets -ENOTTY. Every unknown flag and every nonzero pad field is
+ * rejected with -EINVAL. Pointers travel as __u64. Timeouts are absolute
+ * CLOCK_MONOTONIC nanoseconds, SHMDEV_TIMEOUT_INFINITE to sleep forever, so
+ * a caller that retries after -EINTR keeps its deadline.
+ */
+#ifndef _UAPI_LINUX_SHMDEV_H
+#define _UAPI_LINUX_SHMDEV_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SHMDEV_ABI_VERSION	1
+
+/* Longest region name, in bytes, without a terminating NUL. */
+#define SHMDEV_NAME_MAX		255
+/* Kernel locks per region: lock ids are 0 .. SHMDEV_NR_LOCKS - 1. */
+#define SHMDEV_NR_LOCKS		64
+
+#define SHMDEV_FEAT_REGIONS	(1ULL << 0)	/* attach, unlink, stat, resize, mmap */
+#define SHMDEV_FEAT_WAIT	(1ULL << 1)	/* SHMDEV_IOC_WAIT, SHMDEV_IOC_WAKE */
+#define SHMDEV_FEAT_LOCKS	(1ULL << 2)	/* SHMDEV_IOC_LOCK, SHMDEV_IOC_UNLOCK */
+#define SHMDEV_FEAT_MUTEX	(1ULL << 3)	/* SHMDEV_IOC_MUTEX_INIT, robust words */
+#define SHMDEV_FEAT_EVENTS	(1ULL << 4)	/* notify, event wait, poll */
+
+/* struct shmdev_attach.flags */
+#define SHMDEV_CREAT		0x01	/* create the region if it is missing */
+#define SHMDEV_EXCL		0x02	/* with SHMDEV_CREAT: -EEXIST if present */
+#define SHMDEV_RDONLY		0x04	/* attach for reading only */
+#define SHMDEV_AUTODESTROY	0x08	/* at create: free with its last user */
+#define SHMDEV_POPULATE		0x10	/* at create: allocate all memory now */
+#define SHMDEV_ATTACH_VALID_FLAGS					\
+	(SHMDEV_CREAT | SHMDEV_EXCL | SHMDEV_RDONLY |			\
+	 SHMDEV_AUTODESTROY | SHMDEV_POPULATE)
+
+/* struct shmdev_region_info.region_flags: the create flags kept, plus: */
+#define SHMDEV_REGION_UNLINKED	0x100	/* the name is gone, users remain */
+
+/* struct shmdev_lock.mode */
+#define SHMDEV_LOCK_SH		0x01	/* shared */
+#define SHMDEV_LOCK_EX		0x02	/* exclusive */
+#define SHMDEV_LOCK_NB		0x04	/* -EWOULDBLOCK instead of sleeping */
+#define SHMDEV_LOCK_VALID_FLAGS	(SHMDEV_LOCK_SH | SHMDEV_LOCK_EX | SHMDEV_LOCK_NB)
+
+/* Any timeout field: sleep until woken or interrupted. */
+#define SHMDEV_TIMEOUT_INFINITE	(~(__u64)0)
+
+/*
+ * The 32-bit word of a robust mutex registered with SHMDEV_IOC_MUTEX_INIT:
+ * 0 when free, else the owning handle's id (struct shmdev_attach.handle_id)
+ * with these bits. When a handle is released the module rewrites every
+ * registered word that it owns to (word & WAITERS) | OWNER_DIED and wakes one
+ * waiter on it. NOTRECOVERABLE is an id the module never hands out.
+ */
+#define SHMDEV_MUTEX_WAITERS		0x80000000U
+#define SHMDEV_MUTEX_OWNER_DIED		0x40000000U
+#define SHMDEV_MUTEX_ID_MASK		0x3fffffffU
+#define SHMDEV_MUTEX_NOTRECOVERABLE	0x3fffffffU
+
+/**
+ * struct shmdev_api - what this module speaks (SHMDEV_IOC_API)
+ * @abi_version:	(out) SHMDEV_ABI_VERSION of the module
+ * @nr_locks:		(out) kernel locks per region
+ * @features:		(out) mask of SHMDEV_FEAT_*
+ * @name_max:		(out) longest region name in bytes
+ * @page_size:		(out) granule of region sizes and mapping offsets
+ */
+struct shmdev_api {
+	__u32 abi_version;
+	__u32 nr_locks;
+	__u64 features;
+	__u32 name_max;
+	__u32 page_size;
+};
+
+/**
+ * struct shmdev_attach - bind this open file to a region (SHMDEV_IOC_ATTACH)
+ * @name:		(in) pointer to the name's bytes, no NUL needed
+ * @size:		(in) at create: the size, rounded up to pages; else 0 for
+ *			any size or the least size the caller needs
+ * @name_len:		(in) 1..SHMDEV_NAME_MAX
+ * @flags:		(in) SHMDEV_ATTACH_VALID_FLAGS
+ * @mode:		(in) at create: permission bits, taken & 0777, no umask
+ * @pad:		must be zero
+ * @region_size:	(out) the region's size now
+ * @handle_id:		(out) this handle's id, unique among live handles,
+ *			1..SHMDEV_MUTEX_ID_MASK - 1: the owner value of robust
+ *			mutex words
+ * @region_flags:	(out) SHMDEV_AUTODESTROY, SHMDEV_POPULATE as created
+ */
+struct shmdev_attach {
+	__u64 name;
+	__u64 size;
+	__u32 name_len;
+	__u32 flags;
+	__u32 mode;
+	__u32 pad;
+	__u64 region_size;
+	__u32 handle_id;
+	__u32 region_flags;
+};
+
+/**
+ * struct shmdev_name - a region by name (SHMDEV_IOC_UNLINK)
+ * @name:	(in) pointer to the name's bytes
+ * @name_len:	(in) 1..SHMDEV_NAME_MAX
+ * @flags:	(in) must be zero
+ * @ns_id:	(in) 0: the caller's IPC namespace; else the inode number of
+ *		another namespace that holds regions (CAP_SYS_ADMIN in the
+ *		initial user namespace only, else -EPERM)
+ */
+struct shmdev_name {
+	__u64 name;
+	__u32 name_len;
+	__u32 flags;
+	__u64 ns_id;
+};
+
+/**
+ * struct shmdev_region_info - a region's attributes (SHMDEV_IOC_STAT)
+ * @name:		(in) pointer to the name; 0 with @name_len 0: the
+ *			region this file is attached to
+ * @name_len:		(in) 0..SHMDEV_NAME_MAX
+ * @flags:		(in) must be zero
+ * @ns_id:		(in) as in struct shmdev_name
+ * @size:		(out) bytes
+ * @uid:		(out) owner (the creator's fsuid), in the caller's
+ *			user namespace
+ * @gid:		(out) group (the creator's fsgid)
+ * @mode:		(out) permission bits
+ * @region_flags:	(out) SHMDEV_AUTODESTROY, SHMDEV_POPULATE,
+ *			SHMDEV_REGION_UNLINKED
+ * @handles:		(out) attached open files
+ * @mappings:		(out) live mappings (vmas) in all processes
+ * @resident:		(out) pages allocated to the region
+ * @ns_inum:		(out) inode number of the region's IPC namespace
+ * @waits:		(out) SHMDEV_IOC_WAIT calls that slept
+ * @wakes:		(out) SHMDEV_IOC_WAKE calls
+ * @lock_acquired:	(out) kernel locks granted
+ * @lock_contended:	(out) kernel locks that had to wait
+ * @owner_deaths:	(out) locks and mutexes whose owner handle went away
+ *			holding them
+ * @events:		(out) the region's event counter
+ */
+struct shmdev_region_info {
+	__u64 name;
+	__u32 name_len;
+	__u32 flags;
+	__u64 ns_id;
+	__u64 size;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 region_flags;
+	__u32 handles;
+	__u32 mappings;
+	__u64 resident;
+	__u64 ns_inum;
+	__u64 waits;
+	__u64 wakes;
+	__u64 lock_acquired;
+	__u64 lock_contended;
+	__u64 owner_deaths;
+	__u64 events;
+};
+
+/**
+ * struct shmdev_status - the module's totals (SHMDEV_IOC_STATUS)
+ * @ns_regions:		(out) regions in the caller's IPC namespace
+ * @ns_bytes:		(out) their sizes, summed
+ * @regions:		(out) regions in all namespaces, unlinked ones too
+ * @bytes:		(out) their sizes, summed
+ * @user_bytes:		(out) bytes charged to the caller's fsuid
+ * @handles:		(out) open files of /dev/shmdev
+ */
+struct shmdev_status {
+	__u64 ns_regions;
+	__u64 ns_bytes;
+	__u64 regions;
+	__u64 bytes;
+	__u64 user_bytes;
+	__u64 handles;
+};
+
+/**
+ * struct shmdev_resize - change the attached region's size (SHMDEV_IOC_RESIZE)
+ * @size:	(in) new size, > 0, rounded up to pages; shrinking below a
+ *		live mapping is -EBUSY; read-only handles get -EACCES
+ * @flags:	(in) must be zero
+ * @pad:	must be zero
+ */
+struct shmdev_resize {
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct shmdev_wait - sleep on a word of the region (SHMDEV_IOC_WAIT)
+ * @offset:	(in) byte offset of an aligned __u32 inside the region
+ * @timeout:	(in) absolute CLOCK_MONOTONIC ns, or SHMDEV_TIMEOUT_INFINITE
+ * @expected:	(in) sleep only while the word holds this value, else -EAGAIN
+ * @flags:	(in) must be zero
+ */
+struct shmdev_wait {
+	__u64 offset;
+	__u64 timeout;
+	__u32 expected;
+	__u32 flags;
+};
+
+/**
+ * struct shmdev_wake - wake sleepers on a word (SHMDEV_IOC_WAKE)
+ * @offset:	(in) byte offset of an aligned __u32 inside the region
+ * @nr:		(in) most sleepers to wake, >= 1; INT_MAX for all
+ * @flags:	(in) must be zero
+ *
+ * Returns the number woken.
+ */
+struct shmdev_wake {
+	__u64 offset;
+	__u32 nr;
+	__u32 flags;
+};
+
+/**
+ * struct shmdev_lock - take a kernel lock (SHMDEV_IOC_LOCK)
+ * @timeout:	(in) absolute CLOCK_MONOTONIC ns, or SHMDEV_TIMEOUT_INFINITE
+ * @id:		(in) 0..SHMDEV_NR_LOCKS - 1
+ * @mode:	(in) SHMDEV_LOCK_SH or SHMDEV_LOCK_EX, or-ed with SHMDEV_LOCK_NB
+ *
+ * Returns 0, or -EOWNERDEAD with the lock held when the last exclusive holder
+ * was released without unlocking.
+ */
+struct shmdev_lock {
+	__u64 timeout;
+	__u32 id;
+	__u32 mode;
+};
+
+/**
+ * struct shmdev_unlock - release a kernel lock (SHMDEV_IOC_UNLOCK)
+ * @id:		(in) a lock this handle holds, else -EPERM
+ * @flags:	(in) must be zero
+ */
+struct shmdev_unlock {
+	__u32 id;
+	__u32 flags;
+};
+
+/**
+ * struct shmdev_mutex_init - register a robust mutex word (SHMDEV_IOC_MUTEX_INIT)
+ * @offset:	(in) byte offset of an aligned __u32 inside the region; the
+ *		module stores 0 there
+ * @flags:	(in) must be zero
+ * @pad:	must be zero
+ */
+struct shmdev_mutex_init {
+	__u64 offset;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct shmdev_event - wait for the region's event counter (SHMDEV_IOC_EVENT_WAIT)
+ * @seq:	(in) sleep until the counter differs from this value
+ * @timeout:	(in) absolute CLOCK_MONOTONIC ns, or SHMDEV_TIMEOUT_INFINITE;
+ *		0 reads the counter without sleeping
+ * @flags:	(in) must be zero
+ * @pad:	must be zero
+ * @counter:	(out) the counter, also recorded as seen by this handle for
+ *		poll; written on success and on -ETIMEDOUT
+ */
+struct shmdev_event {
+	__u64 seq;
+	__u64 timeout;
+	__u32 flags;
+	__u32 pad;
+	__u64 counter;
+};
+
+#define SHMDEV_IOC_MAGIC	0xE6
+
+#define SHMDEV_IOC_API		_IOR(SHMDEV_IOC_MAGIC, 0x00, struct shmdev_api)
+#define SHMDEV_IOC_ATTACH	_IOWR(SHMDEV_IOC_MAGIC, 0x01, struct shmdev_attach)
+#define SHMDEV_IOC_UNLINK	_IOW(SHMDEV_IOC_MAGIC, 0x02, struct shmdev_name)
+#define SHMDEV_IOC_STAT		_IOWR(SHMDEV_IOC_MAGIC, 0x03, struct shmdev_region_info)
+#define SHMDEV_IOC_RESIZE	_IOW(SHMDEV_IOC_MAGIC, 0x04, struct shmdev_resize)
+#define SHMDEV_IOC_STATUS	_IOR(SHMDEV_IOC_MAGIC, 0x05, struct shmdev_status)
+#define SHMDEV_IOC_WAIT		_IOW(SHMDEV_IOC_MAGIC, 0x10, struct shmdev_wait)
+#define SHMDEV_IOC_WAKE		_IOW(SHMDEV_IOC_MAGIC, 0x11, struct shmdev_wake)
+#define SHMDEV_IOC_LOCK		_IOW(SHMDEV_IOC_MAGIC, 0x12, struct shmdev_lock)
+#define SHMDEV_IOC_UNLOCK	_IOW(SHMDEV_IOC_MAGIC, 0x13, struct shmdev_unlock)
+#define SHMDEV_IOC_MUTEX_INIT	_IOW(SHMDEV_IOC_MAGIC, 0x14, struct shmdev_mutex_init)
+#define SHMDEV_IOC_NOTIFY	_IO(SHMDEV_IOC_MAGIC, 0x15)
+#define SHMDEV_IOC_EVENT_WAIT	_IOWR(SHMDEV_IOC_MAGIC, 0x16, struct shmdev_event)
+
+#endif /* _UAPI_LINUX_SHMDEV_H */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmdev: the few kernel interfaces that changed between 6.1 and 7.2.
+ *
+ * The module is written against the newest interface; each helper here maps
+ * it onto older kernels. Nothing else in kmod/ tests LINUX_VERSION_CODE.
+ */
+#ifndef _SHMDEV_COMPAT_H
+#define _SHMDEV_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/ipc_namespace.h>
+#include <linux/mm.h>
+#include <linux/proc_ns.h>
+#include <linux/shmem_fs.h>
+#include <linux/version.h>
+
+/* 6.3 made vm_flags read-only behind vm_flags_set()/vm_flags_clear(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/* 6.2 added shmem_read_folio_gfp(); 6.1 has the page-based call. */
+static inline struct folio *shmdev_read_folio(struct address_space *mapping,
+					      pgoff_t index, gfp_t gfp)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	struct page *page = shmem_read_mapping_page_gfp(mapping, index, gfp);
+
+	return IS_ERR(page) ? ERR_CAST(page) : page_folio(page);
+#else
+	return shmem_read_folio_gfp(mapping, index, gfp);
+#endif
+}
+
+/*
+ * Run the backing file's mmap on @vma. 6.17 renamed call_mmap() to
+ * vfs_mmap(), which also drives files that only have ->mmap_prepare (shmem
+ * since 6.17).
+ */
+static inline int shmdev_call_mmap(struct file *file,
+				   struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+	return call_mmap(file, vma);
+#else
+	return vfs_mmap(file, vma);
+#endif
+}
+
+/*
+ * put_ipc_ns() is exported only by Debian's 6.12 and later kernels, not
+ * upstream: the namespace's own operations reach it on every kernel.
+ */
+static inline void shmdev_put_ipc_ns(struct ipc_namespace *ns)
+{
+	ns->ns.ops->put(&ns->ns);
+}
+
+/* 7.1 turned shmem_file_setup()'s flags into a vma_flags_t bitmap. */
+static inline struct file *shmdev_shmem_setup(const char *name, loff_t size)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 1, 0)
+	return shmem_file_setup(name, size, VM_NORESERVE);
+#else
+	return shmem_file_setup(name, size, mk_vma_flags(VMA_NORESERVE_BIT));
+#endif
+}
+
+#endif /* _SHMDEV_COMPAT_H */

@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmdev regions: names per IPC namespace, lifetime, shmem backing,
+ * mapping, resizing, limits and the /proc/shmdev listing.
+ *
+ * A region is referenced by its name link (unless SHMDEV_AUTODESTROY), by
+ * every attached handle and by every vma. The last reference is dropped with
+ * kref_put_mutex() under shmdev_table_lock, so a lookup under that lock never
+ * sees a region whose count already reached zero.
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/ipc_namespace.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
+
+#include "compat.h"
+#include "shmdev.h"
+
+static DEFINE_MUTEX(shmdev_table_lock);
+static LIST_HEAD(shmdev_namespaces);
+static u64 shmdev_nr_regions;
+static u64 shmdev_nr_bytes;
+
+/**
+ * struct shmdev_user - bytes charged to one owner, in all namespaces
+ * @node:	in shmdev_users
+ * @uid:	the owner
+ * @bytes:	sizes of the regions it owns
+ *
+ * Protected by shmdev_table_lock; freed when @bytes drops to zero.
+ */
+struct shmdev_user {
+	struct hlist_node node;
+	kuid_t uid;
+	u64 bytes;
+};
+
+static DEFINE_HASHTABLE(shmdev_users, 6);
+
+static const struct vm_operations_struct shmdev_vm_ops;
+
+/* Caller must hold shmdev_table_lock. */
+static struct shmdev_user *shmdev_user_find(kuid_t uid)
+{
+	struct shmdev_user *u;
+
+	hash_for_each_possible(shmdev_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Caller must hold shmdev_table_lock. */
+static struct shmdev_ns *shmdev_ns_find(struct ipc_namespace *ipc_ns)
+{
+	struct shmdev_ns *ns;
+
+	list_for_each_entry(ns, &shmdev_namespaces, node)
+		if (ns->ipc_ns == ipc_ns)
+			return ns;
+	return NULL;
+}
+
+/* Caller must hold shmdev_table_lock. */
+static struct shmdev_ns *shmdev_ns_find_inum(u64 inum)
+{
+	struct shmdev_ns *ns;
+
+	list_for_each_entry(ns, &shmdev_namespaces, node)
+		if (ns->ipc_ns->ns.inum == inum)
+			return ns;
+	return NULL;
+}
+
+/*
+ * The namespace a request by name addresses: the caller's, or with @ns_id
+ * another one, which only an administrator of the initial namespace may name.
+ * Caller must hold shmdev_table_lock. NULL when that namespace has no regions.
+ */
+static struct shmdev_ns *shmdev_ns_lookup(u64 ns_id, int *err)
+{
+	struct ipc_namespace *ipc_ns = current->nsproxy->ipc_ns;
+
+	*err = 0;
+	if (!ns_id || ns_id == ipc_ns->ns.inum)
+		return shmdev_ns_find(ipc_ns);
+	if (ipc_ns->ns.inum != PROC_IPC_INIT_INO || !capable(CAP_SYS_ADMIN)) {
+		*err = -EPERM;
+		return NULL;
+	}
+	return shmdev_ns_find_inum(ns_id);
+}
+
+/* Caller must hold shmdev_table_lock. */
+static struct shmdev_region *shmdev_name_find(struct shmdev_ns *ns,
+					      const char *name, unsigned int len)
+{
+	struct rb_node *n = ns ? ns->names.rb_node : NULL;
+
+	while (n) {
+		struct shmdev_region *r = rb_entry(n, struct shmdev_region, node);
+		int cmp = memcmp(name, r->name, min(len, r->name_len));
+
+		if (!cmp)
+			cmp = (int)len - (int)r->name_len;
+		if (cmp < 0)
+			n = n->rb_left;
+		else if (cmp > 0)
+			n = n->rb_right;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+/* Caller must hold shmdev_table_lock; the name must not be linked yet. */
+static void shmdev_name_link(struct shmdev_region *r)
+{
+	struct rb_node **p = &r->ns->names.rb_node, *parent = NULL;
+
+	while (*p) {
+		struct shmdev_region *o = rb_entry(*p, struct shmdev_region, node);
+		int cmp = memcmp(r->name, o->name, min(r->name_len, o->name_len));
+
+		if (!cmp)
+			cmp = (int)r->name_len - (int)o->name_len;
+		parent = *p;
+		p = cmp < 0 ? &(*p)->rb_left : &(*p)->rb_right;
+	}
+	rb_link_node(&r->node, parent, p);
+	rb_insert_color(&r->node, &r->ns->names);
+	r->linked = true;
+}
+
+/* Caller must hold shmdev_table_lock. */
+static void shmdev_name_unlink(struct shmdev_region *r)
+{
+	rb_erase(&r->node, &r->ns->names);
+	RB_CLEAR_NODE(&r->node);
+	r->linked = false;
+}
+
+/*
+ * Check the limits and charge @bytes more to @uid, and with @ns_new one more
+ * region to the namespace @*nsp (created for the caller's namespace when
+ * NULL). Caller must hold shmdev_table_lock.
+ */
+static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
+			 u64 new_size, bool ns_new)
+{
+	struct shmdev_ns *ns = *nsp;
+	struct shmdev_user *u = shmdev_user_find(uid);
+	u64 delta = new_size - old_size;
+
+	if (new_size > READ_ONCE(shmdev_max_region_size))
+		return -EFBIG;
+	if (ns_new && ns && ns->nr_regions >= READ_ONCE(shmdev_max_regions))
+		return -ENOSPC;
+	if (ns_new && !ns && !READ_ONCE(shmdev_max_regions))
+		return -ENOSPC;
+	if ((u ? u->bytes : 0) + delta > READ_ONCE(shmdev_max_user_bytes))
+		return -ENOSPC;
+	if (shmdev_nr_bytes + delta > READ_ONCE(shmdev_max_total_bytes))
+		return -ENOSPC;
+
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return -ENOMEM;
+		u->uid = uid;
+		hash_add(shmdev_users, &u->node, __kuid_val(uid));
+	}
+	if (!ns) {
+		ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+		if (!ns) {
+			if (!u->bytes) {
+				hash_del(&u->node);
+				kfree(u);
+			}
+			return -ENOMEM;
+		}
+		ns->ipc_ns = get_ipc_ns(current->nsproxy->ipc_ns);
+		ns->names = RB_ROOT;
+		list_add(&ns->node, &shmdev_namespaces);
+		*nsp = ns;
+	}
+	if (ns_new) {
+		ns->nr_regions++;
+		shmdev_nr_regions++;
+	}
+	ns->bytes += delta;
+	u->bytes += delta;
+	shmdev_nr_bytes += delta;
+	return 0;
+}
+
+/*
+ * Undo shmdev_charge(); with @ns_gone the region leaves its namespace, which
+ * is freed with its last region. Caller must hold shmdev_table_lock.
+ */
+static void shmdev_uncharge(struct shmdev_ns *ns, kuid_t uid, u64 bytes,
+			    bool ns_gone)
+{
+	struct shmdev_user *u = shmdev_user_find(uid);
+
+	if (!WARN_ON_ONCE(!u)) {
+		u->bytes -= bytes;
+		if (!u->bytes) {
+			hash_del(&u->node);
+			kfree(u);
+		}
+	}
+	shmdev_nr_bytes -= bytes;
+	ns->bytes -= bytes;
+	if (!ns_gone)
+		return;
+	shmdev_nr_regions--;
+	if (--ns->nr_regions)
+		return;
+	list_del(&ns->node);
+	shmdev_put_ipc_ns(ns->ipc_ns);
+	kfree(ns);
+}
+
+static void shmdev_region_release(struct kref *ref)
+	__releases(&shmdev_table_lock)
+{
+	struct shmdev_region *r = container_of(ref, struct shmdev_region, ref);
+
+	if (r->linked)
+		shmdev_name_unlink(r);
+	shmdev_uncharge(r->ns, r->uid, r->size, true);
+	mutex_unlock(&shmdev_table_lock);
+
+	shmdev_sync_region_free(r);
+	if (r->file)
+		fput(r->file);
+	mutex_destroy(&r->lock);
+	kfree(r);
+}
+
+/**
+ * shmdev_region_put - drop a reference to a region
+ * @r: the region
+ *
+ * Frees the region, and unlinks its name if it is still linked (an
+ * AUTODESTROY region), when this was the last reference. May sleep.
+ */
+void shmdev_region_put(struct shmdev_region *r)
+{
+	kref_put_mutex(&r->ref, shmdev_region_release, &shmdev_table_lock);
+}
+
+/* Allocate pages [@from, @to) now, charged to the caller; -ENOMEM, no OOM kill. */
+static int shmdev_populate(struct shmdev_region *r, u64 from, u64 to)
+{
+	struct address_space *mapping = r->file->f_mapping;
+	gfp_t gfp = mapping_gfp_mask(mapping) | __GFP_NORETRY | __GFP_NOWARN;
+	pgoff_t index;
+
+	for (index = from >> PAGE_SHIFT; index < to >> PAGE_SHIFT; index++) {
+		struct folio *folio = shmdev_read_folio(mapping, index, gfp);
+
+		if (IS_ERR(folio))
+			return PTR_ERR(folio) == -EINTR ? -EINTR : -ENOMEM;
+		index = folio->index + folio_nr_pages(folio) - 1;
+		folio_put(folio);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * A new region, not linked, holding the charge taken for it: freeing it
+ * through shmdev_region_put() uncharges.
+ */
+static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
+					       const char *name,
+					       unsigned int len, u64 size,
+					       u32 flags, umode_t mode)
+{
+	struct shmdev_region *r;
+	struct file *file;
+	int ret;
+
+	r = kzalloc(struct_size(r, name, len + 1), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&r->ref);
+	RB_CLEAR_NODE(&r->node);
+	r->ns = ns;
+	r->uid = current_fsuid();
+	r->gid = current_fsgid();
+	r->mode = mode;
+	r->flags = flags & (SHMDEV_AUTODESTROY | SHMDEV_POPULATE);
+	r->size = size;
+	mutex_init(&r->lock);
+	spin_lock_init(&r->locks_lock);
+	xa_init(&r->mutexes);
+	init_waitqueue_head(&r->event_wq);
+	r->name_len = len;
+	memcpy(r->name, name, len);
+
+	file = shmdev_shmem_setup(r->name, size);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_region;
+	}
+	r->file = file;
+
+	if (flags & SHMDEV_POPULATE) {
+		ret = shmdev_populate(r, 0, size);
+		if (ret)
+			goto err_region;
+	}
+	return r;
+
+err_region:
+	/* The charge goes with the region. */
+	shmdev_region_put(r);
+	return ERR_PTR(ret);
+}
+
+/*
+ * May the caller use @r for @want (MAY_READ, MAY_WRITE)? As SysV ipcperms(),
+ * with the caller's fsuid and fsgid.
+ */
+static int shmdev_perm(struct shmdev_region *r, int want)
+{
+	umode_t granted = r->mode;
+
+	if (uid_eq(current_fsuid(), r->uid))
+		granted >>= 6;
+	else if (in_group_p(r->gid))
+		granted >>= 3;
+	if ((want & ~granted & 0007) &&
+	    !ns_capable(r->ns->ipc_ns->user_ns, CAP_IPC_OWNER))
+		return -EACCES;
+	return 0;
+}
+
+/**
+ * shmdev_region_attach - find or create a region for a new handle
+ * @name: validated name
+ * @len: its length
+ * @arg: the attach request (flags validated)
+ *
+ * Return: the region with a reference and its handle count raised, or an
+ * ERR_PTR: -ENOENT, -EEXIST, -EACCES, -EINVAL (size), -EFBIG, -ENOSPC,
+ * -ENOMEM.
+ */
+struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
+					   const struct shmdev_attach *arg)
+{
+	int want = (arg->flags & SHMDEV_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
+	struct shmdev_region *r, *new;
+	struct shmdev_ns *ns;
+	u64 size;
+	int ret;
+
+retry:
+	mutex_lock(&shmdev_table_lock);
+	ns = shmdev_ns_find(current->nsproxy->ipc_ns);
+	r = shmdev_name_find(ns, name, len);
+	if (r)
+		goto found;
+	ret = -ENOENT;
+	if (!(arg->flags & SHMDEV_CREAT))
+		goto err_unlock;
+	ret = -EINVAL;
+	if (!arg->size)
+		goto err_unlock;
+	ret = -EFBIG;
+	if (arg->size > MAX_LFS_FILESIZE - PAGE_SIZE)
+		goto err_unlock;
+	size = PAGE_ALIGN(arg->size);
+	ret = shmdev_charge(&ns, current_fsuid(), 0, size, true);
+	if (ret)
+		goto err_unlock;
+	mutex_unlock(&shmdev_table_lock);
+
+	/* Allocating (and populating) may take long: not under the table lock. */
+	new = shmdev_region_new(ns, name, len, size, arg->flags,
+				arg->mode & 0777);
+	if (IS_ERR(new))
+		return new;
+
+	mutex_lock(&shmdev_table_lock);
+	if (shmdev_name_find(ns, name, len)) {
+		/* Created by someone else meanwhile: use theirs. */
+		mutex_unlock(&shmdev_table_lock);
+		shmdev_region_put(new);
+		goto retry;
+	}
+	shmdev_name_link(new);
+	if (!(new->flags & SHMDEV_AUTODESTROY))
+		kref_get(&new->ref);		/* the name's reference */
+	atomic_inc(&new->handles);
+	mutex_unlock(&shmdev_table_lock);
+	return new;
+
+found:
+	ret = -EEXIST;
+	if ((arg->flags & (SHMDEV_CREAT | SHMDEV_EXCL)) ==
+	    (SHMDEV_CREAT | SHMDEV_EXCL))
+		goto err_unlock;
+	ret = shmdev_perm(r, want);
+	if (ret)
+		goto err_unlock;
+	ret = -EINVAL;
+	if (arg->size > r->size)
+		goto err_unlock;
+	kref_get(&r->ref);
+	atomic_inc(&r->handles);
+	mutex_unlock(&shmdev_table_lock);
+	return r;
+
+err_unlock:
+	mutex_unlock(&shmdev_table_lock);
+	return ERR_PTR(ret);
+}
+
+/**
+ * shmdev_region_unlink - remove a name
+ * @name: validated name
+ * @len: its length
+ * @ns_id: 0 or the inode number of the namespace
+ *
+ * Return: 0, -ENOENT, or -EPERM when the caller is neither the owner nor
+ * CAP_SYS_ADMIN in the namespace's user namespace.
+ */
+int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id)
+{
+	struct shmdev_region *r;
+	struct shmdev_ns *ns;
+	bool put_name;
+	int ret;
+
+	mutex_lock(&shmdev_table_lock);
+	ns = shmdev_ns_lookup(ns_id, &ret);
+	if (ret)
+		goto out_unlock;
+	r = shmdev_name_find(ns, name, len);
+	ret = -ENOENT;
+	if (!r)
+		goto out_unlock;
+	ret = -EPERM;
+	if (!uid_eq(current_fsuid(), r->uid) &&
+	    !ns_capable(ns->ipc_ns->user_ns, CAP_SYS_ADMIN))
+		goto out_unlock;
+	shmdev_name_unlink(r);
+	put_name = !(r->flags & SHMDEV_AUTODESTROY);
+	mutex_unlock(&shmdev_table_lock);
+
+	if (put_name)
+		shmdev_region_put(r);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&shmdev_table_lock);
+	return ret;
+}
+
+/* Caller must hold shmdev_table_lock. */
+static void shmdev_region_fill(struct shmdev_region *r,
+			       struct shmdev_region_info *info)
+{
+	struct user_namespace *user_ns = current_user_ns();
+
+	info->size = r->size;
+	info->uid = from_kuid_munged(user_ns, r->uid);
+	info->gid = from_kgid_munged(user_ns, r->gid);
+	info->mode = r->mode;
+	info->region_flags = r->flags | (r->linked ? 0 : SHMDEV_REGION_UNLINKED);
+	info->handles = atomic_read(&r->handles);
+	info->mappings = atomic_read(&r->mappings);
+	info->resident = READ_ONCE(r->file->f_mapping->nrpages);
+	info->ns_inum = r->ns->ipc_ns->ns.inum;
+	info->waits = atomic64_read(&r->waits);
+	info->wakes = atomic64_read(&r->wakes);
+	info->lock_acquired = atomic64_read(&r->lock_acquired);
+	info->lock_contended = atomic64_read(&r->lock_contended);
+	info->owner_deaths = atomic64_read(&r->owner_deaths);
+	info->events = atomic64_read(&r->events);
+}
+
+/**
+ * shmdev_region_stat - a region's attributes
+ * @r: the caller's attached region, used when @name is NULL
+ * @name: validated name, or NULL
+ * @len: its length
+ * @ns_id: 0 or the inode number of the namespace
+ * @info: filled on success
+ *
+ * Return: 0, -ENOENT, -EPERM (@ns_id).
+ */
+int shmdev_region_stat(struct shmdev_region *r, const char *name,
+		       unsigned int len, u64 ns_id,
+		       struct shmdev_region_info *info)
+{
+	struct shmdev_ns *ns;
+	int ret;
+
+	mutex_lock(&shmdev_table_lock);
+	if (name) {
+		ns = shmdev_ns_lookup(ns_id, &ret);
+		if (ret)
+			goto out_unlock;
+		r = shmdev_name_find(ns, name, len);
+	}
+	ret = -ENOENT;
+	if (!r)
+		goto out_unlock;
+	shmdev_region_fill(r, info);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&shmdev_table_lock);
+	return ret;
+}
+
+/**
+ * shmdev_region_resize - change a region's size
+ * @r: the region
+ * @size: the new size, not yet rounded
+ *
+ * Return: 0, -EINVAL (0), -EBUSY (shrinking while mapped), -EFBIG, -ENOSPC,
+ * -ENOMEM (populating).
+ */
+int shmdev_region_resize(struct shmdev_region *r, u64 size)
+{
+	u64 old;
+	int ret;
+
+	if (!size)
+		return -EINVAL;
+	if (size > MAX_LFS_FILESIZE - PAGE_SIZE)
+		return -EFBIG;
+	size = PAGE_ALIGN(size);
+
+	mutex_lock(&r->lock);
+	old = r->size;
+	ret = 0;
+	if (size == old)
+		goto out_unlock;
+	ret = -EBUSY;
+	if (size < old && atomic_read(&r->mappings))
+		goto out_unlock;
+
+	if (size > old) {
+		mutex_lock(&shmdev_table_lock);
+		ret = shmdev_charge(&r->ns, r->uid, old, size, false);
+		mutex_unlock(&shmdev_table_lock);
+		if (ret)
+			goto out_unlock;
+	}
+
+	ret = vfs_truncate(&r->file->f_path, size);
+	if (!ret && size > old && (r->flags & SHMDEV_POPULATE)) {
+		ret = shmdev_populate(r, old, size);
+		if (ret)
+			vfs_truncate(&r->file->f_path, old);
+	}
+
+	mutex_lock(&shmdev_table_lock);
+	if (ret && size > old)
+		shmdev_uncharge(r->ns, r->uid, size - old, false);
+	else if (!ret && size < old)
+		shmdev_uncharge(r->ns, r->uid, old - size, false);
+	if (!ret)
+		r->size = size;
+	mutex_unlock(&shmdev_table_lock);
+out_unlock:
+	mutex_unlock(&r->lock);
+	return ret;
+}
+
+/* Resolve the page holding the 32-bit word at @offset; caller checked it. */
+struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset)
+{
+	struct address_space *mapping = r->file->f_mapping;
+	struct folio *folio;
+
+	folio = shmdev_read_folio(mapping, offset >> PAGE_SHIFT,
+				  mapping_gfp_mask(mapping));
+	if (IS_ERR(folio) && PTR_ERR(folio) != -ENOMEM &&
+	    PTR_ERR(folio) != -EINTR)
+		return ERR_PTR(-EINVAL);
+	return folio;
+}
+
+static void shmdev_vm_open(struct vm_area_struct *vma)
+{
+	struct shmdev_region *r = vma->vm_private_data;
+
+	kref_get(&r->ref);
+	atomic_inc(&r->mappings);
+	__module_get(THIS_MODULE);
+}
+
+static void shmdev_vm_close(struct vm_area_struct *vma)
+{
+	struct shmdev_region *r = vma->vm_private_data;
+
+	atomic_dec(&r->mappings);
+	shmdev_region_put(r);
+	module_put(THIS_MODULE);
+}
+
+static vm_fault_t shmdev_vm_fault(struct vm_fault *vmf)
+{
+	struct shmdev_region *r = vmf->vma->vm_private_data;
+
+	return r->shmem_vm_ops->fault(vmf);
+}
+
+static vm_fault_t shmdev_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				      pgoff_t end)
+{
+	struct shmdev_region *r = vmf->vma->vm_private_data;
+
+	return r->shmem_vm_ops->map_pages(vmf, start, end);
+}
+
+static const struct vm_operations_struct shmdev_vm_ops = {
+	.open		= shmdev_vm_open,
+	.close		= shmdev_vm_close,
+	.fault		= shmdev_vm_fault,
+	.map_pages	= shmdev_vm_map_pages,
+};
+
+/**
+ * shmdev_region_mmap - map a region into @vma
+ * @r: the region
+ * @vma: shared, checked for protection by the caller
+ * @rdonly: the handle is read-only: the mapping can never become writable
+ *
+ * The vma's file becomes the shmem file, as for SysV shm, so the page cache,
+ * rmap, reclaim and truncation see an ordinary shmem mapping; our vm_ops wrap
+ * shmem's to count mappings and to pin the region and the module.
+ *
+ * Return: 0, -EINVAL when the range is not inside the region.
+ */
+int shmdev_region_mmap(struct shmdev_region *r, struct vm_area_struct *vma,
+		       bool rdonly)
+{
+	u64 len = vma->vm_end - vma->vm_start;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	int ret;
+
+	mutex_lock(&r->lock);
+	ret = -EINVAL;
+	if (vma->vm_pgoff > (r->size >> PAGE_SHIFT) || len > r->size - off)
+		goto out_unlock;
+	ret = shmdev_call_mmap(r->file, vma);
+	if (ret)
+		goto out_unlock;
+	if (!r->shmem_vm_ops)
+		r->shmem_vm_ops = vma->vm_ops;
+	vma_set_file(vma, r->file);
+	vma->vm_ops = &shmdev_vm_ops;
+	vma->vm_private_data = r;
+	vm_flags_set(vma, VM_DONTEXPAND);
+	if (rdonly)
+		vm_flags_clear(vma, VM_MAYWRITE);
+	if (!READ_ONCE(shmdev_allow_exec))
+		vm_flags_clear(vma, VM_MAYEXEC);
+	shmdev_vm_open(vma);
+out_unlock:
+	mutex_unlock(&r->lock);
+	return ret;
+}
+
+/**
+ * shmdev_region_status - the module's totals, as seen by the caller
+ * @st: filled
+ */
+void shmdev_region_status(struct shmdev_status *st)
+{
+	struct shmdev_user *u;
+	struct shmdev_ns *ns;
+
+	mutex_lock(&shmdev_table_lock);
+	ns = shmdev_ns_find(current->nsproxy->ipc_ns);
+	u = shmdev_user_find(current_fsuid());
+	st->ns_regions = ns ? ns->nr_regions : 0;
+	st->ns_bytes = ns ? ns->bytes : 0;
+	st->regions = shmdev_nr_regions;
+	st->bytes = shmdev_nr_bytes;
+	st->user_bytes = u ? u->bytes : 0;
+	mutex_unlock(&shmdev_table_lock);
+}
+
+/* Names are bytes: escape blanks, backslashes and non-printables as \ooo. */
+static void shmdev_seq_name(struct seq_file *m, const char *name,
+			    unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = name[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '\\')
+			seq_printf(m, "\\%03o", c);
+		else
+			seq_putc(m, c);
+	}
+}
+
+static void shmdev_seq_flags(struct seq_file *m, u32 flags)
+{
+	static const struct { u32 flag; const char *name; } names[] = {
+		{ SHMDEV_AUTODESTROY, "autodestroy" },
+		{ SHMDEV_POPULATE, "populate" },
+		{ SHMDEV_REGION_UNLINKED, "unlinked" },
+	};
+	bool any = false;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(flags & names[i].flag))
+			continue;
+		seq_printf(m, "%s%s", any ? "," : "", names[i].name);
+		any = true;
+	}
+	if (!any)
+		seq_putc(m, '-');
+}
+
+/*
+ * /proc/shmdev: the regions of the reader's IPC namespace, linked first;
+ * an administrator of the initial namespace sees every namespace's.
+ */
+static int shmdev_proc_show(struct seq_file *m, void *v)
+{
+	struct ipc_namespace *ipc_ns = current->nsproxy->ipc_ns;
+	bool all = ipc_ns->ns.inum == PROC_IPC_INIT_INO &&
+		   file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN);
+	struct shmdev_region_info info;
+	struct shmdev_ns *ns;
+	struct rb_node *n;
+
+	seq_puts(m, "ns name size uid gid mode handles mappings flags resident waits wakes locks contended deaths events\n");
+	mutex_lock(&shmdev_table_lock);
+	list_for_each_entry(ns, &shmdev_namespaces, node) {
+		if (!all && ns->ipc_ns != ipc_ns)
+			continue;
+		for (n = rb_first(&ns->names); n; n = rb_next(n)) {
+			struct shmdev_region *r;
+
+			r = rb_entry(n, struct shmdev_region, node);
+			shmdev_region_fill(r, &info);
+			seq_printf(m, "%llu ", info.ns_inum);
+			shmdev_seq_name(m, r->name, r->name_len);
+			seq_printf(m, " %llu %u %u %04o %u %u ", info.size,
+				   info.uid, info.gid, info.mode, info.handles,
+				   info.mappings);
+			shmdev_seq_flags(m, info.region_flags);
+			seq_printf(m, " %llu %llu %llu %llu %llu %llu %llu\n",
+				   info.resident, info.waits, info.wakes,
+				   info.lock_acquired, info.lock_contended,
+				   info.owner_deaths, info.events);
+		}
+	}
+	mutex_unlock(&shmdev_table_lock);
+	return 0;
+}
+
+int shmdev_regions_init(void)
+{
+	if (!proc_create_single("shmdev", 0444, NULL, shmdev_proc_show))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Module unload: no handle or mapping is left (each pins the module), so
+ * only the name links of persistent regions hold references.
+ */
+void shmdev_regions_exit(void)
+{
+	struct shmdev_region *r;
+	struct shmdev_ns *ns;
+	struct rb_node *n;
+
+	remove_proc_entry("shmdev", NULL);
+	mutex_lock(&shmdev_table_lock);
+	while (!list_empty(&shmdev_namespaces)) {
+		ns = list_first_entry(&shmdev_namespaces, struct shmdev_ns, node);
+		n = rb_first(&ns->names);
+		if (WARN_ON_ONCE(!n))
+			break;
+		r = rb_entry(n, struct shmdev_region, node);
+		shmdev_name_unlink(r);
+		mutex_unlock(&shmdev_table_lock);
+		shmdev_region_put(r);
+		mutex_lock(&shmdev_table_lock);
+	}
+	mutex_unlock(&shmdev_table_lock);
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmdev: the module's internal structures.
+ *
+ * Lock order, outermost first:
+ *
+ *   mmap_lock			(the mm core, around ->mmap and vm_ops->close)
+ *     region->lock		(mutex: size, mmap against resize, mutex registry)
+ *       shmdev_table_lock	(mutex: namespaces, name trees, accounting)
+ *       inode lock, i_mmap_rwsem	(shmem, under vfs_truncate)
+ *         bucket->lock, region->locks_lock, region->event_wq.lock
+ *				(spinlocks, never nested in each other)
+ *
+ * Nothing copies from or to user memory while holding shmdev_table_lock or
+ * region->lock.
+ */
+#ifndef _SHMDEV_INTERNAL_H
+#define _SHMDEV_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <uapi/linux/shmdev.h>
+
+struct file;
+struct ipc_namespace;
+struct folio;
+struct vm_area_struct;
+
+/* Module parameters (main.c). */
+extern unsigned long shmdev_max_region_size;
+extern unsigned long shmdev_max_user_bytes;
+extern unsigned long shmdev_max_total_bytes;
+extern unsigned int shmdev_max_regions;
+extern bool shmdev_allow_exec;
+
+/* Most robust mutex words one region may register. */
+#define SHMDEV_MAX_MUTEXES	65536
+
+/**
+ * struct shmdev_ns - the regions of one IPC namespace
+ * @node:	on shmdev_namespaces
+ * @ipc_ns:	the namespace, referenced while this exists
+ * @names:	linked regions, by name
+ * @nr_regions:	regions of this namespace still allocated, linked or not
+ * @bytes:	their sizes
+ *
+ * Protected by shmdev_table_lock. Freed with its last region.
+ */
+struct shmdev_ns {
+	struct list_head node;
+	struct ipc_namespace *ipc_ns;
+	struct rb_root names;
+	unsigned int nr_regions;
+	u64 bytes;
+};
+
+/**
+ * struct shmdev_klock - one kernel lock of a region
+ * @queue:	waiters in arrival order (struct shmdev_lock_waiter)
+ * @readers:	shared holders
+ * @writer:	an exclusive holder exists
+ * @owner_died:	an exclusive holder was released without unlocking; the next
+ *		exclusive grant reports -EOWNERDEAD and clears it
+ *
+ * Protected by region->locks_lock.
+ */
+struct shmdev_klock {
+	struct list_head queue;
+	unsigned int readers;
+	bool writer;
+	bool owner_died;
+};
+
+/**
+ * struct shmdev_region - a named shared-memory region
+ * @ref:	name link (unless AUTODESTROY), handles and mappings
+ * @node:	in @ns->names while @linked
+ * @ns:		the namespace it was created in
+ * @file:	shmem file backing the memory
+ * @shmem_vm_ops: the shmem vm_ops our mappings delegate faults to
+ * @uid:	owner, the creator's fsuid (also the uid charged)
+ * @gid:	group, the creator's fsgid
+ * @mode:	permission bits
+ * @flags:	SHMDEV_AUTODESTROY, SHMDEV_POPULATE
+ * @linked:	reachable by name (shmdev_table_lock)
+ * @lock:	serialises size changes against mmap and mutex registration
+ * @size:	bytes, page aligned (written under @lock and shmdev_table_lock)
+ * @handles:	attached open files
+ * @mappings:	live vmas
+ * @locks:	SHMDEV_NR_LOCKS kernel locks, allocated on first use
+ * @locks_lock:	protects @locks and every handle's held-lock bitmaps
+ * @mutexes:	registered robust mutex words, index offset / 4
+ * @nr_mutexes:	entries in @mutexes (@lock)
+ * @events:	event counter
+ * @event_wq:	event waiters and pollers
+ * @waits, @wakes, @lock_acquired, @lock_contended, @owner_deaths: counters
+ * @name_len:	bytes in @name
+ * @name:	the name, NUL terminated for printing
+ */
+struct shmdev_region {
+	struct kref ref;
+	struct rb_node node;
+	struct shmdev_ns *ns;
+	struct file *file;
+	const struct vm_operations_struct *shmem_vm_ops;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	u32 flags;
+	bool linked;
+	struct mutex lock;
+	u64 size;
+	atomic_t handles;
+	atomic_t mappings;
+
+	struct shmdev_klock *locks;
+	spinlock_t locks_lock;
+	struct xarray mutexes;
+	unsigned int nr_mutexes;
+	atomic64_t events;
+	wait_queue_head_t event_wq;
+
+	atomic64_t waits;
+	atomic64_t wakes;
+	atomic64_t lock_acquired;
+	atomic64_t lock_contended;
+	atomic64_t owner_deaths;
+
+	unsigned int name_len;
+	char name[];
+};
+
+/**
+ * struct shmdev_handle - one open file of /dev/shmdev
+ * @attach_lock: serialises attach
+ * @region:	the attached region, NULL before attach; set once, read with
+ *		shmdev_handle_region()
+ * @id:		unique among live handles, the owner value of mutex words
+ * @rdonly:	attached with SHMDEV_RDONLY
+ * @event_seen:	the event counter as this handle last read it
+ * @held_sh:	kernel locks held shared (region->locks_lock)
+ * @held_ex:	kernel locks held exclusive (region->locks_lock)
+ */
+struct shmdev_handle {
+	struct mutex attach_lock;
+	struct shmdev_region *region;
+	u32 id;
+	bool rdonly;
+	u64 event_seen;
+	DECLARE_BITMAP(held_sh, SHMDEV_NR_LOCKS);
+	DECLARE_BITMAP(held_ex, SHMDEV_NR_LOCKS);
+};
+
+static inline struct shmdev_region *shmdev_handle_region(struct shmdev_handle *h)
+{
+	/* Pairs with smp_store_release() in shmdev_ioctl_attach(). */
+	return smp_load_acquire(&h->region);
+}
+
+/* region.c */
+struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
+					   const struct shmdev_attach *arg);
+void shmdev_region_put(struct shmdev_region *r);
+int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id);
+int shmdev_region_stat(struct shmdev_region *r, const char *name,
+		       unsigned int len, u64 ns_id,
+		       struct shmdev_region_info *info);
+int shmdev_region_resize(struct shmdev_region *r, u64 size);
+int shmdev_region_mmap(struct shmdev_region *r, struct vm_area_struct *vma,
+		       bool rdonly);
+void shmdev_region_status(struct shmdev_status *st);
+struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset);
+int shmdev_regions_init(void);
+void shmdev_regions_exit(void);
+
+/* sync.c */
+int shmdev_wait(struct shmdev_region *r, u64 offset, u32 expected,
+		u64 timeout);
+int shmdev_wake(struct shmdev_region *r, u64 offset, u32 nr);
+int shmdev_lock(struct shmdev_handle *h, unsigned int id, unsigned int mode,
+		u64 timeout);
+int shmdev_unlock(struct shmdev_handle *h, unsigned int id);
+int shmdev_mutex_register(struct shmdev_region *r, u64 offset);
+void shmdev_notify(struct shmdev_region *r);
+int shmdev_event_wait(struct shmdev_handle *h, u64 seq, u64 timeout,
+		      u64 *counter);
+void shmdev_sync_release(struct shmdev_handle *h);
+void shmdev_sync_region_free(struct shmdev_region *r);
+void shmdev_sync_init(void);
+
+#endif /* _SHMDEV_INTERNAL_H */
