@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# runner_test.sh [KERNEL [DEBUG_KERNEL]]: the VM runner's own tests, on the
+# host. On KERNEL (default stock): CMD's exit status, output, --add and
+# --env come through; the module loads and unloads around CMD, even when CMD
+# leaves a process holding the device; a module that warns or oopses fails
+# the run and the run names the line; a hung command times out with 124. On
+# DEBUG_KERNEL (a debug kernel of the matrix, if given): a leak, a lockdep
+# report and a KASAN report each fail the run. Needs build/warn-<kernel>/
+# (make warn-<kernel>) and build/kmod-<kernel>/ (make module-<kernel>).
+# TAP output ending with a kselftest "# Totals:" line.
+
+cd "$(dirname "$0")/../.." || exit 1
+kernel=${1:-stock}
+debug=${2:-}
+run=selftests/vm/run
+unset SHMDEV_KO
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0 pass=0 fail=0 skip=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n $2"
+		sed 's/^/# /' "$tmp/err"
+	fi
+}
+skip() {
+	n=$((n + 1)) skip=$((skip + 1))
+	echo "ok $n # SKIP $1"
+}
+
+# vm [run options] -- CMD: run in the VM, stdout in $tmp/out, stderr in
+# $tmp/err, exit status in $rc.
+vm() {
+	"$run" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# expect_report WHAT STATUS PATTERN: the last run exited STATUS and its
+# message named a line matching PATTERN.
+expect_report() {
+	local st=0
+	[ "$rc" = "$2" ] || { echo "# exit status $rc, expected $2"; st=1; }
+	grep -q "^run:   .*$3" "$tmp/err" || { echo "# the run did not name a line with '$3'"; st=1; }
+	ok $st "$1"
+}
+
+echo "TAP version 13"
+echo "1..$([ -n "$debug" ] && echo 9 || echo 6)"
+
+# 1: exit status, stdout and stderr, --add, --env.
+echo "added file" >"$tmp/added"
+vm --kernel "$kernel" --no-load --add "$tmp/added:/root/added" --env 'GREETING=hello world' -- \
+	bash -c 'echo "out $((6 * 7))"; echo "err $GREETING" >&2; cat /root/added; exit 3'
+st=0
+[ $rc = 3 ] || { echo "# exit status $rc, expected 3"; st=1; }
+grep -qx 'out 42' "$tmp/out" || { echo "# stdout lacks 'out 42'"; st=1; }
+grep -qx 'err hello world' "$tmp/out" || { echo "# console lacks 'err hello world'"; st=1; }
+grep -qx 'added file' "$tmp/out" || { echo "# --add file not in the guest"; st=1; }
+grep -q '^run: log saved in .*\.log' "$tmp/err" || { echo "# no log path on stderr"; st=1; }
+ok $st "run -- bash -c '...; exit 3': status 3, output, --add and --env"
+
+vm --kernel "$kernel" --no-load -- true
+st=0
+[ $rc = 0 ] || { echo "# exit status $rc, expected 0"; st=1; }
+ok $st "run -- true: status 0"
+
+# 3: the module around CMD, and a process CMD leaves holding the device.
+if [ -e "build/kmod-$kernel/shmdev.ko" ]; then
+	vm --kernel "$kernel" -- bash -c 'test -c /dev/shmdev && grep -q "^shmdev " /proc/modules &&
+		(sleep 1000 </dev/shmdev &) && sleep 0.5 && test "$(cat /sys/module/shmdev/refcnt)" = 1'
+	st=0
+	[ $rc = 0 ] || { echo "# exit status $rc, expected 0"; st=1; }
+	ok $st "module loaded for CMD, unloaded after it though CMD left a process holding it"
+else
+	skip "no build/kmod-$kernel/shmdev.ko"
+fi
+
+warn=build/warn-$kernel/shmdev_warn.ko
+if [ -e "$warn" ]; then
+	vm --kernel "$kernel" --no-load -- insmod "$warn" trigger=warn
+	expect_report "a module that warns fails the run (126), naming the WARNING" 126 'WARNING:.*warn.c'
+
+	vm --kernel "$kernel" --no-load -- bash -c \
+		"insmod $warn && echo bug >/sys/module/shmdev_warn/parameters/trigger; echo survived"
+	st=0
+	grep -qx survived "$tmp/out" && { echo "# the VM went on after an oops"; st=1; }
+	[ $rc = 125 ] || { echo "# exit status $rc, expected 125"; st=1; }
+	grep -q '^run:   .*BUG at.*warn.c' "$tmp/err" || { echo "# the run did not name the BUG line"; st=1; }
+	ok $st "an oops ends the VM at once (125), naming the BUG"
+else
+	skip "no $warn"
+	skip "no $warn"
+fi
+
+vm --kernel "$kernel" --no-load --timeout 20 -- sleep 1000
+st=0
+[ $rc = 124 ] || { echo "# exit status $rc, expected 124"; st=1; }
+ok $st "run --timeout 20 -- sleep 1000: status 124"
+
+if [ -n "$debug" ]; then
+	warn=build/warn-$debug/shmdev_warn.ko
+	if [ -e "$warn" ]; then
+		vm --kernel "$debug" --no-load -- insmod "$warn" trigger=leak
+		expect_report "$debug: a leak fails the run (126), naming kmemleak's report" 126 \
+			'unreferenced object\|memory leak'
+		vm --kernel "$debug" --no-load --no-kmemleak -- insmod "$warn" trigger=lockdep
+		expect_report "$debug: a lock order inversion fails the run (126), naming lockdep's report" 126 \
+			'possible circular locking'
+		vm --kernel "$debug" --no-load --no-kmemleak -- insmod "$warn" trigger=kasan
+		expect_report "$debug: an out-of-bounds read fails the run (126), naming KASAN's report" 126 \
+			'KASAN'
+	else
+		skip "no $warn"
+		skip "no $warn"
+		skip "no $warn"
+	fi
+fi
+
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+[ $fail = 0 ]

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test VM: Debian packages, the module built for each kernel of the
+# matrix, and the targets that boot it.
+#
+#   make deps                           install the Debian packages missing
+#   make module-<kernel>                $(O)/kmod-<kernel>/shmdev.ko, W=1, no warning
+#   make check                          selftests on every kernel of KERNELS,
+#                                       the runner's own tests, host checks
+#   make check KERNELS="stock debug"    a subset of the matrix
+#   make check TESTS="region_test"      some selftests only (names or globs)
+#   make demo [KERNEL=rt]               the demo in the VM
+#   make vm-shell [KERNEL=rt]           a shell in the VM, module loaded
+
+ifeq ($(origin KERNELS),undefined)
+KERNELS     := $(shell selftests/vm/kernels.sh list)
+endif
+KERNEL      ?= stock
+TESTS       ?=
+VM_RUN      := selftests/vm/run
+# The debug kernel the runner's own tests use for kmemleak, lockdep, KASAN.
+VM_DEBUG    := $(firstword $(filter debug%,$(KERNELS)))
+
+DEB_PACKAGES := build-essential make gcc libc6-dev \
+		linux-image-amd64 linux-headers-amd64 \
+		linux-image-rt-amd64 linux-headers-rt-amd64 linux-source-6.1 \
+		qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod \
+		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
+		dwarves man-db groff-base util-linux procps
+
+.PHONY: deps check check-run demo demo-run vm-shell FORCE
+
+# Install what is missing, quietly; nothing at all when everything is there.
+# The package lists are refreshed only when apt cannot find a package.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f '$${db:Status-Status}\n' $$p 2>/dev/null | \
+			grep -qx installed || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS    $$(echo $$missing)"; \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "deps: run as root, or: apt-get install" $$missing; exit 1; \
+		fi; \
+		mkdir -p $(O); \
+		export DEBIAN_FRONTEND=noninteractive; \
+		install="apt-get install -y -qq --no-install-recommends"; \
+		$$install $$missing >$(O)/deps.log 2>&1 || \
+		{ apt-get update -qq >>$(O)/deps.log 2>&1 && \
+		  $$install $$missing >>$(O)/deps.log 2>&1; } || \
+		{ tail -n 20 $(O)/deps.log; echo "deps: apt-get failed, see $(O)/deps.log"; exit 1; }; \
+	fi
+
+# module-<kernel>: shmdev.ko against that kernel's own tree; warnings fail.
+# The sources are copied (when changed) so that each kernel gets its own
+# objects; SHMDEV_TOP tells Kbuild where include/ is.
+module-%: FORCE
+	@eval "$$(selftests/vm/kernels.sh ensure $*)" || exit 1; \
+	d=$(O)/kmod-$*; mkdir -p $$d && \
+	cp -pu kmod/*.c kmod/*.h kmod/Kbuild $$d/ && \
+	if ! $(MAKE) -C $$KDIR M=$(CURDIR)/$$d SHMDEV_TOP=$(CURDIR) W=1 modules \
+			>$$d/build.log 2>&1 || grep -q 'warning:' $$d/build.log; then \
+		cat $$d/build.log; echo "module-$*: the build failed or warned"; exit 1; \
+	fi; \
+	echo "  MODULE  $$d/shmdev.ko ($$KVER)"
+
+# warn-<kernel>: the runner's own test module (selftests/vm/warn).
+warn-%: FORCE
+	@eval "$$(selftests/vm/kernels.sh ensure $*)" || exit 1; \
+	d=$(O)/warn-$*; mkdir -p $$d && \
+	cp -pu selftests/vm/warn/warn.c selftests/vm/warn/Kbuild $$d/ && \
+	if ! $(MAKE) -C $$KDIR M=$(CURDIR)/$$d W=1 modules >$$d/build.log 2>&1 || \
+			grep -q 'warning:' $$d/build.log; then \
+		cat $$d/build.log; echo "warn-$*: the build failed or warned"; exit 1; \
+	fi
+
+# A second make after deps, so that KDIR and the source tarball are seen.
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(addprefix module-,$(KERNELS)) \
+		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)))
+	@selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
+
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all module-$(KERNEL)
+	@if [ -x examples/demo.sh ]; then \
+		$(VM_RUN) --kernel $(KERNEL) -- examples/demo.sh; \
+	elif [ -x $(O)/tools/shmdevctl ]; then \
+		$(VM_RUN) --kernel $(KERNEL) -- $(O)/tools/shmdevctl status; \
+	else \
+		$(VM_RUN) --kernel $(KERNEL) -- sh -c 'ls -l /dev/shmdev && \
+			echo "shmdev $$(cat /sys/module/shmdev/version)"'; \
+	fi
+
+vm-shell: deps
+	@$(MAKE) --no-print-directory all module-$(KERNEL)
+	@$(VM_RUN) --kernel $(KERNEL) --interactive --timeout 86400 -- /bin/bash -i
+
+clean::
+	rm -rf $(O)/vm $(O)/vm-logs $(O)/check
