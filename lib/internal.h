@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * libshmdev internals: the handle, and the helpers every file shares.
+ *
+ * Every call returns -errno and leaves errno as it found it: each libc call
+ * that may set errno is wrapped so that errno is saved and restored.
+ */
+#ifndef SHMDEV_LIB_INTERNAL_H
+#define SHMDEV_LIB_INTERNAL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include "shmdev.h"
+
+/* Exported; lib/libshmdev.map gives the version. Everything else is hidden. */
+#define SHMDEV_PUBLIC	__attribute__((visibility("default")))
+
+/**
+ * struct shmdev_region - one attach of a region and the library's mapping
+ * @fd:		the open file of /dev/shmdev, attached
+ * @addr:	the mapping of the whole region (as big as it was when mapped),
+ *		NULL only after shmdev_resize() could not map the region again
+ * @size:	bytes mapped at @addr, 0 when @addr is NULL
+ * @handle_id:	the handle's id, the owner value of robust mutex words
+ * @rdonly:	attached with SHMDEV_RDONLY: the mapping is PROT_READ
+ */
+struct shmdev_region {
+	int fd;
+	void *addr;
+	uint64_t size;
+	uint32_t handle_id;
+	int rdonly;
+};
+
+/* ioctl() returning its result or -errno, with errno left as it was. */
+static inline int shmdev_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int saved = errno, ret;
+
+	ret = ioctl(fd, cmd, arg);
+	if (ret < 0)
+		ret = -errno;
+	errno = saved;
+	return ret;
+}
+
+/*
+ * A relative timeout in ns as the ABI's absolute CLOCK_MONOTONIC deadline:
+ * -1 is SHMDEV_TIMEOUT_INFINITE, 0 is now (the kernel checks, then times out
+ * at once), a sum past the clock's range is infinite. Other negative values:
+ * -EINVAL.
+ */
+int shmdev_deadline(int64_t timeout_ns, __u64 *deadline);
+
+/* Is @timeout_ns one the library accepts (-1 or >= 0)? */
+static inline int shmdev_timeout_ok(int64_t timeout_ns)
+{
+	return timeout_ns >= -1;
+}
+
+/*
+ * The byte offset of the 32-bit word at @word in @r's mapping. Return: 0, or
+ * -EINVAL when @r is NULL, or @word is misaligned or not wholly inside the
+ * mapping.
+ */
+int shmdev_word_offset(const struct shmdev_region *r, const void *word,
+		       __u64 *offset);
+
+#endif /* SHMDEV_LIB_INTERNAL_H */

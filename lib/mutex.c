@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * libshmdev robust mutexes and condition variables, in the region.
+ *
+ * The mutex word is 0 when free, else the owner handle's id (from attach)
+ * with SHMDEV_MUTEX_WAITERS when someone may sleep on it and
+ * SHMDEV_MUTEX_OWNER_DIED when an owner went away holding it. Lock and
+ * unlock are one compare-and-swap each when nobody else wants the mutex;
+ * waiters sleep in the module's queue for the word (SHMDEV_IOC_WAIT) and
+ * an unlocker that sees WAITERS wakes one. A waiter that slept takes the
+ * mutex with WAITERS set, since others may still sleep.
+ *
+ * When a handle is released, the module rewrites every registered word that
+ * handle owns to (word & WAITERS) | OWNER_DIED and wakes one waiter. The
+ * next locker takes it with OWNER_DIED kept and gets -EOWNERDEAD; until
+ * shmdev_mutex_consistent() clears the bit, unlocking makes the mutex
+ * SHMDEV_MUTEX_NOTRECOVERABLE, and every later lock fails -ENOTRECOVERABLE.
+ *
+ * Ownership is per handle, as the module sees it: threads that share a
+ * handle share ownership (one of them relocking is -EDEADLK, another may
+ * unlock), and a forked child shares its parent's handle.
+ *
+ * Lock has acquire and unlock release semantics, as for pthread mutexes.
+ */
+#include <errno.h>
+#include <limits.h>
+
+#include "internal.h"
+
+#define WAITERS		SHMDEV_MUTEX_WAITERS
+#define OWNER_DIED	SHMDEV_MUTEX_OWNER_DIED
+#define ID_MASK		SHMDEV_MUTEX_ID_MASK
+
+static uint32_t shmdev_load(const uint32_t *w)
+{
+	return __atomic_load_n(w, __ATOMIC_RELAXED);
+}
+
+static int shmdev_cas(uint32_t *w, uint32_t *old, uint32_t new)
+{
+	return __atomic_compare_exchange_n(w, old, new, 0, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/*
+ * The offset of @word (of a mutex or condition variable @obj) in @r's
+ * mapping, which must be writable. Return: 0, -EINVAL (no object, or not in
+ * the mapping), -EACCES (read-only handle).
+ */
+static int shmdev_writable_word(const struct shmdev_region *r, const void *obj,
+				const uint32_t *word, __u64 *offset)
+{
+	int ret;
+
+	if (!obj)
+		return -EINVAL;
+	ret = shmdev_word_offset(r, word, offset);
+	if (ret)
+		return ret;
+	return r->rdonly ? -EACCES : 0;
+}
+
+static int shmdev_mutex_word(const struct shmdev_region *r,
+			     const shmdev_mutex_t *m, __u64 *offset)
+{
+	return shmdev_writable_word(r, m, m ? &m->__word : NULL, offset);
+}
+
+SHMDEV_PUBLIC
+int shmdev_mutex_init(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	struct shmdev_mutex_init arg = { 0 };
+	int ret;
+
+	if (!m)
+		return -EINVAL;
+	/* A read-only handle is the kernel's -EACCES. */
+	ret = shmdev_word_offset(r, &m->__word, &arg.offset);
+	if (ret)
+		return ret;
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_MUTEX_INIT, &arg);
+	if (!ret)
+		__atomic_store_n(&m->__reserved, 0, __ATOMIC_RELAXED);
+	return ret;
+}
+
+/*
+ * Take a free word (no owner id) for @id, keeping OWNER_DIED and adding
+ * @waiters. Return: 0, -EOWNERDEAD, or -EAGAIN when the word moved.
+ */
+static int shmdev_mutex_take(uint32_t *w, uint32_t old, uint32_t id,
+			     uint32_t waiters)
+{
+	uint32_t new = id | (old & (WAITERS | OWNER_DIED)) | waiters;
+
+	if (!shmdev_cas(w, &old, new))
+		return -EAGAIN;
+	return (new & OWNER_DIED) ? -EOWNERDEAD : 0;
+}
+
+/*
+ * Timeout 0 never sleeps: a mutex held by another handle is -ETIMEDOUT,
+ * as pthread_mutex_timedlock() says for a deadline already past. A signal
+ * does not end the wait: the deadline is absolute, so the wait goes on.
+ */
+SHMDEV_PUBLIC
+int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
+		      int64_t timeout_ns)
+{
+	struct shmdev_wait arg = { 0 };
+	uint32_t *w, id, old, waiters = 0;
+	int ret;
+
+	if (!shmdev_timeout_ok(timeout_ns))
+		return -EINVAL;
+	ret = shmdev_mutex_word(r, m, &arg.offset);
+	if (ret)
+		return ret;
+	w = &m->__word;
+	id = r->handle_id;
+	old = 0;
+	if (shmdev_cas(w, &old, id))
+		return 0;
+
+	if (timeout_ns) {
+		ret = shmdev_deadline(timeout_ns, &arg.timeout);
+		if (ret)
+			return ret;
+	}
+	for (;;) {
+		old = shmdev_load(w);
+		if ((old & ID_MASK) == SHMDEV_MUTEX_NOTRECOVERABLE)
+			return -ENOTRECOVERABLE;
+		if (!(old & ID_MASK)) {
+			ret = shmdev_mutex_take(w, old, id, waiters);
+			if (ret != -EAGAIN)
+				return ret;
+			continue;
+		}
+		if ((old & ID_MASK) == id)
+			return -EDEADLK;
+		if (!timeout_ns)
+			return -ETIMEDOUT;
+		if (!(old & WAITERS)) {
+			uint32_t cur = old;
+
+			if (!__atomic_compare_exchange_n(w, &cur, old | WAITERS, 0,
+							 __ATOMIC_RELAXED,
+							 __ATOMIC_RELAXED))
+				continue;
+			old |= WAITERS;
+		}
+		arg.expected = old;
+		ret = shmdev_ioctl(r->fd, SHMDEV_IOC_WAIT, &arg);
+		if (ret && ret != -EAGAIN && ret != -EINTR)
+			return ret;
+		/* Others may sleep too: whoever takes it now must wake them. */
+		waiters = WAITERS;
+	}
+}
+
+SHMDEV_PUBLIC
+int shmdev_mutex_trylock(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	__u64 offset;
+	uint32_t old;
+	int ret;
+
+	ret = shmdev_mutex_word(r, m, &offset);
+	if (ret)
+		return ret;
+	do {
+		old = shmdev_load(&m->__word);
+		if ((old & ID_MASK) == SHMDEV_MUTEX_NOTRECOVERABLE)
+			return -ENOTRECOVERABLE;
+		if (old & ID_MASK)
+			return -EBUSY;
+		ret = shmdev_mutex_take(&m->__word, old, r->handle_id, 0);
+	} while (ret == -EAGAIN);
+	return ret;
+}
+
+SHMDEV_PUBLIC
+int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	struct shmdev_wake arg = { .nr = 1 };
+	uint32_t *w, old, id;
+	int ret;
+
+	ret = shmdev_mutex_word(r, m, &arg.offset);
+	if (ret)
+		return ret;
+	w = &m->__word;
+	id = r->handle_id;
+	old = id;
+	if (__atomic_compare_exchange_n(w, &old, 0, 0, __ATOMIC_RELEASE,
+					__ATOMIC_RELAXED))
+		return 0;
+	if ((old & ID_MASK) != id)
+		return -EPERM;
+
+	if (old & OWNER_DIED) {
+		/* Never made consistent: nobody may use it again. */
+		old = __atomic_exchange_n(w, SHMDEV_MUTEX_NOTRECOVERABLE,
+					  __ATOMIC_RELEASE);
+		arg.nr = INT_MAX;
+	} else {
+		old = __atomic_exchange_n(w, 0, __ATOMIC_RELEASE);
+	}
+	if (!(old & WAITERS))
+		return 0;
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_WAKE, &arg);
+	return ret < 0 ? ret : 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_mutex_consistent(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	__u64 offset;
+	uint32_t old;
+	int ret;
+
+	ret = shmdev_mutex_word(r, m, &offset);
+	if (ret)
+		return ret;
+	old = shmdev_load(&m->__word);
+	do {
+		if ((old & ID_MASK) != r->handle_id || !(old & OWNER_DIED))
+			return -EINVAL;
+	} while (!__atomic_compare_exchange_n(&m->__word, &old,
+					      old & ~OWNER_DIED, 0,
+					      __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return 0;
+}
+
+/*
+ * Condition variables: __seq counts signals, __reserved counts sleepers so
+ * that signal and broadcast skip the kernel when nobody waits. A waiter
+ * counts itself and reads __seq while it still holds the mutex; a signaller
+ * bumps __seq, then reads the count. Both pairs are sequentially consistent,
+ * so either the signaller sees the waiter counted (and wakes it), or the
+ * waiter read the bumped __seq: it started waiting after the signal, which
+ * then owed it nothing. The kernel compares __seq with the value the waiter
+ * read under its queue lock, so a bump after that read is never lost.
+ * A waiter killed while asleep leaves the count high: signals then merely
+ * enter the kernel needlessly.
+ */
+
+/* The offset of @c's sequence word in @r's writable mapping. */
+static int shmdev_cond_word(const struct shmdev_region *r,
+			    const shmdev_cond_t *c, __u64 *offset)
+{
+	return shmdev_writable_word(r, c, c ? &c->__seq : NULL, offset);
+}
+
+SHMDEV_PUBLIC
+int shmdev_cond_init(struct shmdev_region *r, shmdev_cond_t *c)
+{
+	__u64 offset;
+	int ret;
+
+	ret = shmdev_cond_word(r, c, &offset);
+	if (ret)
+		return ret;
+	__atomic_store_n(&c->__seq, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->__reserved, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Return: 0 when signalled (or spuriously woken, as POSIX allows), else
+ * -ETIMEDOUT; both with the mutex held again. A relock that finds the
+ * owner died returns -EOWNERDEAD (held), and relock errors win over the
+ * wait's. Errors before the mutex was released leave it held.
+ */
+SHMDEV_PUBLIC
+int shmdev_cond_wait(struct shmdev_region *r, shmdev_cond_t *c,
+		     shmdev_mutex_t *m, int64_t timeout_ns)
+{
+	struct shmdev_wait arg = { 0 };
+	uint32_t seq;
+	int ret, lret;
+
+	ret = shmdev_cond_word(r, c, &arg.offset);
+	if (ret)
+		return ret;
+	ret = shmdev_deadline(timeout_ns, &arg.timeout);
+	if (ret)
+		return ret;
+
+	__atomic_fetch_add(&c->__reserved, 1, __ATOMIC_SEQ_CST);
+	seq = __atomic_load_n(&c->__seq, __ATOMIC_SEQ_CST);
+	ret = shmdev_mutex_unlock(r, m);
+	if (ret) {
+		__atomic_fetch_sub(&c->__reserved, 1, __ATOMIC_SEQ_CST);
+		return ret;
+	}
+	arg.expected = seq;
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_WAIT, &arg);
+	__atomic_fetch_sub(&c->__reserved, 1, __ATOMIC_SEQ_CST);
+
+	lret = shmdev_mutex_lock(r, m, -1);
+	if (lret)
+		return lret;
+	if (ret == -EAGAIN || ret == -EINTR)
+		return 0;
+	return ret;
+}
+
+static int shmdev_cond_wake(struct shmdev_region *r, shmdev_cond_t *c, int nr)
+{
+	struct shmdev_wake arg = { .nr = (uint32_t)nr };
+	int ret;
+
+	ret = shmdev_cond_word(r, c, &arg.offset);
+	if (ret)
+		return ret;
+	__atomic_fetch_add(&c->__seq, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&c->__reserved, __ATOMIC_SEQ_CST))
+		return 0;
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_WAKE, &arg);
+	return ret < 0 ? ret : 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_cond_signal(struct shmdev_region *r, shmdev_cond_t *c)
+{
+	return shmdev_cond_wake(r, c, 1);
+}
+
+SHMDEV_PUBLIC
+int shmdev_cond_broadcast(struct shmdev_region *r, shmdev_cond_t *c)
+{
+	return shmdev_cond_wake(r, c, INT_MAX);
+}

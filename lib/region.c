@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * libshmdev regions: open (attach and map), close, unlink, resize, stat.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* open(/dev/shmdev) returning the fd or -errno, errno untouched. */
+static int shmdev_dev_open(void)
+{
+	int saved = errno, fd;
+
+	fd = open(SHMDEV_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	errno = saved;
+	return fd;
+}
+
+static void shmdev_dev_close(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+/* mmap of the whole region through @fd, or -errno. */
+static int shmdev_map(int fd, uint64_t size, int rdonly, void **addr)
+{
+	int prot = rdonly ? PROT_READ : PROT_READ | PROT_WRITE;
+	int saved = errno, ret = 0;
+	void *p;
+
+	if (size > SIZE_MAX)
+		return -ENOMEM;
+	p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		ret = -errno;
+	else
+		*addr = p;
+	errno = saved;
+	return ret;
+}
+
+static int shmdev_check_name(const char *name, uint32_t *len)
+{
+	size_t n;
+
+	if (!name)
+		return -EINVAL;
+	n = strnlen(name, SHMDEV_NAME_MAX + 1);
+	if (n > SHMDEV_NAME_MAX)
+		return -ENAMETOOLONG;
+	*len = (uint32_t)n;
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_open(const char *name, uint64_t size, unsigned int flags,
+		unsigned int mode, struct shmdev_region **out)
+{
+	struct shmdev_attach arg = { 0 };
+	struct shmdev_region *r;
+	uint32_t len;
+	int ret, saved;
+
+	if (!out)
+		return -EINVAL;
+	ret = shmdev_check_name(name, &len);
+	if (ret)
+		return ret;
+	saved = errno;
+	r = calloc(1, sizeof(*r));
+	errno = saved;
+	if (!r)
+		return -ENOMEM;
+
+	ret = shmdev_dev_open();
+	if (ret < 0)
+		goto err_region;
+	r->fd = ret;
+
+	arg.name = (uintptr_t)name;
+	arg.name_len = len;
+	arg.size = size;
+	arg.flags = flags;
+	arg.mode = mode;
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_ATTACH, &arg);
+	if (ret)
+		goto err_fd;
+	r->size = arg.region_size;
+	r->handle_id = arg.handle_id;
+	r->rdonly = !!(flags & SHMDEV_RDONLY);
+
+	ret = shmdev_map(r->fd, r->size, r->rdonly, &r->addr);
+	if (ret)
+		goto err_fd;
+	*out = r;
+	return 0;
+
+err_fd:
+	shmdev_dev_close(r->fd);
+err_region:
+	free(r);
+	return ret;
+}
+
+SHMDEV_PUBLIC
+int shmdev_close(struct shmdev_region *r)
+{
+	int saved = errno;
+
+	if (!r)
+		return -EINVAL;
+	if (r->addr)
+		munmap(r->addr, r->size);
+	close(r->fd);
+	free(r);
+	errno = saved;
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_unlink(const char *name)
+{
+	struct shmdev_name arg = { 0 };
+	uint32_t len;
+	int fd, ret;
+
+	ret = shmdev_check_name(name, &len);
+	if (ret)
+		return ret;
+	fd = shmdev_dev_open();
+	if (fd < 0)
+		return fd;
+	arg.name = (uintptr_t)name;
+	arg.name_len = len;
+	ret = shmdev_ioctl(fd, SHMDEV_IOC_UNLINK, &arg);
+	shmdev_dev_close(fd);
+	return ret;
+}
+
+SHMDEV_PUBLIC
+void *shmdev_addr(const struct shmdev_region *r)
+{
+	return r ? r->addr : NULL;
+}
+
+SHMDEV_PUBLIC
+uint64_t shmdev_size(const struct shmdev_region *r)
+{
+	return r ? r->size : 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_fd(const struct shmdev_region *r)
+{
+	return r ? r->fd : -EINVAL;
+}
+
+SHMDEV_PUBLIC
+int shmdev_handle_id(const struct shmdev_region *r)
+{
+	return r ? (int)r->handle_id : -EINVAL;
+}
+
+/* Drop the library's mapping of @r, if it has one. */
+static void shmdev_unmap(struct shmdev_region *r)
+{
+	int saved = errno;
+
+	if (r->addr)
+		munmap(r->addr, r->size);
+	errno = saved;
+	r->addr = NULL;
+	r->size = 0;
+}
+
+/*
+ * Map the whole region as big as it is now, replacing the old mapping only
+ * once the new one exists: on failure @r keeps what it had.
+ */
+static int shmdev_remap(struct shmdev_region *r)
+{
+	struct shmdev_region_info info = { 0 };
+	void *addr = NULL;
+	int ret;
+
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_STAT, &info);
+	if (ret)
+		return ret;
+	if (r->addr && info.size == r->size)
+		return 0;
+	ret = shmdev_map(r->fd, info.size, r->rdonly, &addr);
+	if (ret)
+		return ret;
+	shmdev_unmap(r);
+	r->addr = addr;
+	r->size = info.size;
+	return 0;
+}
+
+/*
+ * Resize the region, then map it anew at its new size: the address may
+ * change. Growing maps the larger region before dropping the old mapping.
+ * The kernel refuses to shrink while any mapping lives, this handle's too,
+ * so on -EBUSY the library drops its own mapping and asks again; if others
+ * still map the region that is -EBUSY, and the region is mapped again at
+ * its size. Should that mapping fail, the region keeps its new size, the
+ * handle keeps its old mapping (or none, after a shrink: shmdev_addr is
+ * then NULL and shmdev_size 0) and the mmap error is returned.
+ */
+SHMDEV_PUBLIC
+int shmdev_resize(struct shmdev_region *r, uint64_t size)
+{
+	struct shmdev_resize arg = { .size = size };
+	int ret, err;
+
+	if (!r)
+		return -EINVAL;
+	if (r->rdonly)
+		return -EACCES;
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_RESIZE, &arg);
+	if (ret == -EBUSY && r->addr) {
+		shmdev_unmap(r);
+		ret = shmdev_ioctl(r->fd, SHMDEV_IOC_RESIZE, &arg);
+	}
+	/* Refused with the old mapping intact: nothing to redo. */
+	if (ret && r->addr)
+		return ret;
+	err = shmdev_remap(r);
+	return ret ? ret : err;
+}
+
+static void shmdev_stat_fill(struct shmdev_stat *st,
+			     const struct shmdev_region_info *info)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = info->size;
+	st->uid = info->uid;
+	st->gid = info->gid;
+	st->mode = info->mode;
+	st->flags = info->region_flags;
+	st->handles = info->handles;
+	st->mappings = info->mappings;
+	st->resident = info->resident;
+	st->ns_inum = info->ns_inum;
+	st->waits = info->waits;
+	st->wakes = info->wakes;
+	st->lock_acquired = info->lock_acquired;
+	st->lock_contended = info->lock_contended;
+	st->owner_deaths = info->owner_deaths;
+	st->events = info->events;
+}
+
+SHMDEV_PUBLIC
+int shmdev_stat(const char *name, struct shmdev_stat *st)
+{
+	struct shmdev_region_info info = { 0 };
+	uint32_t len;
+	int fd, ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = shmdev_check_name(name, &len);
+	if (ret)
+		return ret;
+	fd = shmdev_dev_open();
+	if (fd < 0)
+		return fd;
+	info.name = (uintptr_t)name;
+	info.name_len = len;
+	ret = shmdev_ioctl(fd, SHMDEV_IOC_STAT, &info);
+	shmdev_dev_close(fd);
+	if (!ret)
+		shmdev_stat_fill(st, &info);
+	return ret;
+}
+
+SHMDEV_PUBLIC
+int shmdev_fstat(const struct shmdev_region *r, struct shmdev_stat *st)
+{
+	struct shmdev_region_info info = { 0 };
+	int ret;
+
+	if (!r || !st)
+		return -EINVAL;
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_STAT, &info);
+	if (!ret)
+		shmdev_stat_fill(st, &info);
+	return ret;
+}
+
+/* One ioctl through a handle of its own: for calls that need no region. */
+static int shmdev_dev_ioctl(unsigned long cmd, void *arg)
+{
+	int fd, ret;
+
+	if (!arg)
+		return -EINVAL;
+	fd = shmdev_dev_open();
+	if (fd < 0)
+		return fd;
+	ret = shmdev_ioctl(fd, cmd, arg);
+	shmdev_dev_close(fd);
+	return ret;
+}
+
+SHMDEV_PUBLIC
+int shmdev_query_api(struct shmdev_api *api)
+{
+	return shmdev_dev_ioctl(SHMDEV_IOC_API, api);
+}
+
+SHMDEV_PUBLIC
+int shmdev_query_status(struct shmdev_status *st)
+{
+	return shmdev_dev_ioctl(SHMDEV_IOC_STATUS, st);
+}

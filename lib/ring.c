@@ -1,0 +1,913 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * libshmdev message ring: variable-length messages in a region, one
+ * consumer, many producers, each in its own process.
+ *
+ * Memory. The ring starts with SHMDEV_RING_HEADER bytes of control data
+ * (struct ring_shared) followed by the data area of capacity bytes, a power
+ * of two. Positions are byte counts that only grow (64 bits never wrap);
+ * position p lives at offset p & mask. head is the end of all reservations,
+ * tail the end of what the consumer released; head - tail <= capacity. A
+ * record is an 8-byte header word and the payload, 8-aligned:
+ *
+ *	bits 63..62  kind: BUSY (reserved), COMMIT, PAD (skip to the end)
+ *	bits 61..56  the producer's slot
+ *	bits 55..32  the slot's generation when the record was reserved
+ *	bits 31..0   payload length
+ *
+ * Every byte of free space reads as zero: init clears the area and the
+ * consumer clears each record as it releases it. So the header word of the
+ * record at the tail is 0 until its producer writes it, and a producer only
+ * ever writes inside space it owns; nothing in the payload can be mistaken
+ * for a header.
+ *
+ * Reserving. A producer publishes its intent (slot->need, slot->resv = h),
+ * then moves head from h to h + need with a compare-and-swap, then writes
+ * its header(s) BUSY: a PAD record first when the message does not fit
+ * before the end of the area. It fills the payload and commits by storing
+ * the header with kind COMMIT (release). Producers commit in any order; the
+ * consumer reads records in position order, so a producer's messages arrive
+ * in the order it reserved them.
+ *
+ * Sleeping without lost wake-ups. Each side announces that it is about to
+ * sleep, then checks again, then sleeps on a word with SHMDEV_IOC_WAIT; the
+ * other side makes its change, then looks for the announcement. Each pair
+ * is the store; full fence; load pattern on both sides (Dekker), so at
+ * least one of them sees the other's store:
+ *
+ *	consumer (ring empty)		producer (commit)
+ *	cons_wait = 1			header = COMMIT
+ *	fence				fence
+ *	header == 0 ? sleep		cons_wait ? clear it, wake   (A)
+ *
+ *	producer (ring full)		consumer (release)
+ *	s = space_seq			clear the record
+ *	prod_wait = 1			tail += size
+ *	fence				fence
+ *	room ? retry : sleep(s)		prod_wait and room for want ?
+ *					  clear it, space_seq++, wake all  (B)
+ *
+ *	consumer (record BUSY)		producer (commit)
+ *	owner word |= WAITERS		header = COMMIT
+ *	(cmpxchg: a full fence)		fence
+ *	still BUSY ? sleep on owner	owner & WAITERS ? clear, wake     (C)
+ *
+ * Nobody announces while the ring is neither empty nor full, so then no
+ * system call is made. A waking producer-side flag is cleared by whoever
+ * issues the wake, so one sleep costs at most one wake call.
+ *
+ * Fairness. The first producer to find no room stores its slot and need in
+ * `want`; until it has reserved, other producers only reserve if that
+ * leaves room for it, and the consumer wakes sleeping producers once there
+ * is room for it (B). The holder clears `want` when it reserves or gives up.
+ *
+ * Crashed producers. Each producer holds a slot: a robust mutex word of the
+ * module, taken when it first reserves and held until it detaches. When its
+ * handle goes, the module marks the word OWNER_DIED and wakes the waiter on
+ * it, which is the consumer if it sleeps on one of that producer's records
+ * (C). A record whose header is BUSY and whose slot is dead, or owned by a
+ * later generation, is dropped: cleared, skipped and counted (dropped,
+ * dropped_bytes); its half-written payload is never delivered. A producer
+ * that dies after its compare-and-swap but before writing its header leaves
+ * zeroes at the tail with head beyond them; the consumer, waking every
+ * RECHECK_NS while it sees that, finds the first written word q after the
+ * tail and drops [tail, q) once no live slot's intent overlaps it and the
+ * span still reads as zero (a live owner changes its intent only after
+ * writing its header, so one of the two checks sees it); such a span
+ * counts as one dropped message, however many reservations it held. A dead
+ * `want` holder is cleared by the producers it holds back, which also
+ * recheck every RECHECK_NS.
+ *
+ * The consumer role is another robust mutex word, so a dead consumer's
+ * successor takes over where it left (a peeked message is seen again).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define RING_MAGIC	0x53524e47U	/* "SRNG" */
+#define RING_VERSION	1
+#define RING_MAX_CAP	(1ULL << 31)
+#define RESV_NONE	UINT64_MAX
+#define RECHECK_NS	20000000ULL	/* 20 ms */
+#define LINE		64
+
+#define KIND_SHIFT	62
+#define KIND_BUSY	1ULL
+#define KIND_COMMIT	2ULL
+#define KIND_PAD	3ULL
+#define SLOT_SHIFT	56
+#define SLOT_MASK	0x3fULL
+#define GEN_SHIFT	32
+#define GEN_MASK	0xffffffU
+#define LEN_MASK	0xffffffffULL
+
+#define HDR_KIND(h)	((h) >> KIND_SHIFT)
+#define HDR_SLOT(h)	((unsigned int)(((h) >> SLOT_SHIFT) & SLOT_MASK))
+#define HDR_GEN(h)	((uint32_t)(((h) >> GEN_SHIFT) & GEN_MASK))
+#define HDR_LEN(h)	((uint64_t)((h) & LEN_MASK))
+
+/* want: 0, or the first waiting producer's slot + 1, generation and need. */
+#define WANT(slot, gen, need)	(((uint64_t)(slot) + 1) << 56 | \
+				 (uint64_t)((gen) & GEN_MASK) << 32 | (need))
+#define WANT_SLOT(w)	((unsigned int)((w) >> 56) - 1)
+#define WANT_GEN(w)	((uint32_t)((w) >> 32) & GEN_MASK)
+#define WANT_NEED(w)	((w) & LEN_MASK)
+
+struct ring_slot {
+	shmdev_mutex_t owner;	/* held by the producer while it is attached */
+	uint32_t gen;		/* bumped by each producer that takes the slot */
+	uint32_t pad0;
+	uint64_t resv;		/* position it is reserving at, or RESV_NONE */
+	uint64_t need;		/* bytes it is reserving */
+	uint8_t pad1[LINE - 32];
+};
+
+/* The ring's control data in the region; SHMDEV_RING_HEADER bytes. */
+struct ring_shared {
+	/* constant after init */
+	uint32_t magic;
+	uint32_t version;
+	uint64_t capacity;
+	uint32_t nr_slots;
+	uint8_t pad0[LINE - 20];
+	/* producers: compare-and-swap */
+	uint64_t head;
+	uint8_t pad1[LINE - 8];
+	/* the consumer's */
+	uint64_t tail;
+	uint64_t received;
+	uint64_t dropped;
+	uint64_t dropped_bytes;
+	uint8_t pad2[LINE - 32];
+	/* producers waiting for space */
+	uint64_t want;
+	uint32_t prod_wait;	/* a producer sleeps or is about to */
+	uint32_t space_seq;	/* their wait word */
+	uint8_t pad3[LINE - 16];
+	/* the consumer waiting for a message */
+	uint32_t cons_wait;	/* it sleeps or is about to; also its wait word */
+	uint8_t pad4[LINE - 4];
+	shmdev_mutex_t consumer;
+	uint8_t pad5[LINE - sizeof(shmdev_mutex_t)];
+	uint8_t pad6[2 * LINE];
+	struct ring_slot slots[SHMDEV_RING_PRODUCERS];
+};
+
+_Static_assert(sizeof(struct ring_shared) <= SHMDEV_RING_HEADER, "ring header too big");
+
+struct shmdev_ring {
+	struct shmdev_region *r;
+	struct ring_shared *sh;
+	uint8_t *data;
+	uint64_t cap, mask;
+	uint64_t tail_cache;	/* producer: the tail last read */
+	int slot;		/* producer: its slot, or -1 */
+	uint32_t gen;		/* producer: the slot's generation */
+	bool consumer;		/* holds the consumer role */
+	bool peeked;		/* consumer: a message awaits release */
+	uint64_t peek_size;	/* its record's bytes */
+};
+
+/*
+ * Fault injection for selftests/ring_test.c, which links the static
+ * library: called at points of shmdev_ring_reserve where a producer's death
+ * needs recovery of its own. Not exported from the shared library.
+ */
+void (*shmdev_ring_test_hook)(int point);
+enum { HOOK_RESERVED = 1, HOOK_PADDED = 2 };
+
+#define load(p, mo)		__atomic_load_n(p, __ATOMIC_##mo)
+#define store(p, v, mo)		__atomic_store_n(p, v, __ATOMIC_##mo)
+#define fence()			__atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+static uint64_t align8(uint64_t n)
+{
+	return (n + 7) & ~7ULL;
+}
+
+static uint64_t *ring_word(const struct shmdev_ring *ring, uint64_t pos)
+{
+	return (uint64_t *)(ring->data + (pos & ring->mask));
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Sleep on @word while it holds @expected, until the absolute @deadline or
+ * @recheck ns from now, whichever is first (@recheck 0: no such limit).
+ * Return: 0 when woken or the word changed, -ETIMEDOUT when @deadline
+ * passed, -EAGAIN when only the recheck interval did, -EINTR, or -errno.
+ */
+static int ring_sleep(struct shmdev_ring *ring, const uint32_t *word,
+		      uint32_t expected, uint64_t deadline, uint64_t recheck)
+{
+	struct shmdev_wait arg = { .expected = expected, .timeout = deadline };
+	bool short_sleep = false;
+	int ret;
+
+	ret = shmdev_word_offset(ring->r, word, &arg.offset);
+	if (ret)
+		return ret;
+	if (recheck) {
+		uint64_t t = now_ns() + recheck;
+
+		if (t < deadline) {
+			arg.timeout = t;
+			short_sleep = true;
+		}
+	}
+	ret = shmdev_ioctl(ring->r->fd, SHMDEV_IOC_WAIT, &arg);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret == -ETIMEDOUT && short_sleep)
+		return -EAGAIN;
+	return ret;
+}
+
+static void ring_wake(struct shmdev_ring *ring, uint32_t *word, int nr)
+{
+	shmdev_wake(ring->r, word, nr);
+}
+
+/* Is the robust mutex word @w held by a live handle? */
+static bool word_alive(uint32_t w)
+{
+	uint32_t id = w & SHMDEV_MUTEX_ID_MASK;
+
+	return id && id != SHMDEV_MUTEX_NOTRECOVERABLE && !(w & SHMDEV_MUTEX_OWNER_DIED);
+}
+
+/* Does the producer of generation @gen still hold @slot? */
+static bool slot_alive(struct shmdev_ring *ring, unsigned int slot, uint32_t gen)
+{
+	struct ring_slot *s = &ring->sh->slots[slot];
+
+	/* Word first: a new owner bumps gen before it clears OWNER_DIED. */
+	if (!word_alive(load(&s->owner.__word, ACQUIRE)))
+		return false;
+	return (load(&s->gen, ACQUIRE) & GEN_MASK) == gen;
+}
+
+static int ring_deadline(int64_t timeout_ns, uint64_t *deadline, bool *have)
+{
+	__u64 d;
+	int ret;
+
+	if (*have)
+		return 0;
+	ret = shmdev_deadline(timeout_ns, &d);
+	if (ret)
+		return ret;
+	*deadline = d;
+	*have = true;
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_init(struct shmdev_region *r, uint64_t offset, uint64_t size)
+{
+	struct ring_shared *sh;
+	uint64_t cap;
+	unsigned int i;
+	int ret;
+
+	if (!r || offset % LINE || size < SHMDEV_RING_HEADER + SHMDEV_RING_MIN_CAPACITY ||
+	    offset > r->size || size > r->size - offset)
+		return -EINVAL;
+	if (r->rdonly)
+		return -EACCES;
+	cap = RING_MAX_CAP;
+	while (cap > size - SHMDEV_RING_HEADER)
+		cap >>= 1;
+
+	sh = (struct ring_shared *)((uint8_t *)r->addr + offset);
+	store(&sh->magic, 0, RELAXED);
+	memset((uint8_t *)sh + sizeof(sh->magic), 0,
+	       SHMDEV_RING_HEADER + cap - sizeof(sh->magic));
+	sh->version = RING_VERSION;
+	sh->capacity = cap;
+	sh->nr_slots = SHMDEV_RING_PRODUCERS;
+	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++)
+		sh->slots[i].resv = RESV_NONE;
+	ret = shmdev_mutex_init(r, &sh->consumer);
+	for (i = 0; !ret && i < SHMDEV_RING_PRODUCERS; i++)
+		ret = shmdev_mutex_init(r, &sh->slots[i].owner);
+	if (ret)
+		return ret;
+	store(&sh->magic, RING_MAGIC, RELEASE);
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_attach(struct shmdev_region *r, uint64_t offset,
+		       struct shmdev_ring **out)
+{
+	struct shmdev_ring *ring;
+	struct ring_shared *sh;
+	uint64_t cap;
+
+	if (!r || !out || offset % LINE || offset > r->size ||
+	    r->size - offset < SHMDEV_RING_HEADER + SHMDEV_RING_MIN_CAPACITY)
+		return -EINVAL;
+	if (r->rdonly)
+		return -EACCES;
+	sh = (struct ring_shared *)((uint8_t *)r->addr + offset);
+	if (load(&sh->magic, ACQUIRE) != RING_MAGIC || sh->version != RING_VERSION ||
+	    sh->nr_slots != SHMDEV_RING_PRODUCERS)
+		return -EINVAL;
+	cap = sh->capacity;
+	if (cap < SHMDEV_RING_MIN_CAPACITY || cap > RING_MAX_CAP || (cap & (cap - 1)) ||
+	    cap > r->size - offset - SHMDEV_RING_HEADER)
+		return -EINVAL;
+
+	ring = calloc(1, sizeof(*ring));
+	if (!ring)
+		return -ENOMEM;
+	ring->r = r;
+	ring->sh = sh;
+	ring->data = (uint8_t *)sh + SHMDEV_RING_HEADER;
+	ring->cap = cap;
+	ring->mask = cap - 1;
+	ring->slot = -1;
+	*out = ring;
+	return 0;
+}
+
+/* Give up `want` if this producer holds it; wake the producers it held back. */
+static void ring_want_done(struct shmdev_ring *ring, uint64_t mine)
+{
+	struct ring_shared *sh = ring->sh;
+	uint64_t w = mine;
+
+	__atomic_compare_exchange_n(&sh->want, &w, 0, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_RELAXED);
+	if (load(&sh->prod_wait, SEQ_CST) &&
+	    __atomic_exchange_n(&sh->prod_wait, 0, __ATOMIC_SEQ_CST)) {
+		__atomic_fetch_add(&sh->space_seq, 1, __ATOMIC_SEQ_CST);
+		ring_wake(ring, &sh->space_seq, INT_MAX);
+	}
+}
+
+/* Release the producer slot: its open reservations become dropped records. */
+static int ring_slot_put(struct shmdev_ring *ring)
+{
+	struct ring_slot *s;
+	int ret;
+
+	if (ring->slot < 0)
+		return 0;
+	s = &ring->sh->slots[ring->slot];
+	store(&s->resv, RESV_NONE, RELEASE);
+	ret = shmdev_mutex_unlock(ring->r, &s->owner);
+	ring->slot = -1;
+	return ret;
+}
+
+/* Take a free producer slot, or the slot of a producer that went away. */
+static int ring_slot_get(struct shmdev_ring *ring)
+{
+	struct ring_shared *sh = ring->sh;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++) {
+		struct ring_slot *s = &sh->slots[i];
+		uint32_t w;
+
+		if (word_alive(load(&s->owner.__word, RELAXED)))
+			continue;
+		ret = shmdev_mutex_trylock(ring->r, &s->owner);
+		if (ret == -EBUSY || ret == -ENOTRECOVERABLE)
+			continue;
+		if (ret && ret != -EOWNERDEAD)
+			return ret;
+		store(&s->resv, RESV_NONE, RELEASE);
+		ring->gen = (load(&s->gen, RELAXED) + 1) & GEN_MASK;
+		store(&s->gen, ring->gen, RELEASE);
+		if (ret == -EOWNERDEAD) {
+			ret = shmdev_mutex_consistent(ring->r, &s->owner);
+			if (ret) {
+				shmdev_mutex_unlock(ring->r, &s->owner);
+				return ret;
+			}
+		}
+		ring->slot = (int)i;
+		/* A consumer may sleep on a record of the slot's last owner (C). */
+		fence();
+		w = load(&s->owner.__word, RELAXED);
+		while (w & SHMDEV_MUTEX_WAITERS) {
+			if (__atomic_compare_exchange_n(&s->owner.__word, &w,
+							w & ~SHMDEV_MUTEX_WAITERS, false,
+							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+				ring_wake(ring, &s->owner.__word, INT_MAX);
+				break;
+			}
+		}
+		return 0;
+	}
+	return -EUSERS;
+}
+
+/*
+ * Can a record needing @need bytes be reserved at @h, given the consumer's
+ * tail @tail and `want` @w (@mine: this producer's own want, if it holds it)?
+ */
+static bool ring_fits(const struct shmdev_ring *ring, uint64_t h, uint64_t tail,
+		      uint64_t need, uint64_t w, uint64_t mine)
+{
+	uint64_t room = need;
+
+	if (w && w != mine)
+		room += WANT_NEED(w);
+	return h - tail + room <= ring->cap;
+}
+
+/* The bytes a record of @rec bytes needs at @h: the record, after a pad if it wraps. */
+static uint64_t ring_need(const struct shmdev_ring *ring, uint64_t h, uint64_t rec)
+{
+	uint64_t off = h & ring->mask;
+
+	return off + rec <= ring->cap ? rec : ring->cap - off + rec;
+}
+
+/*
+ * Move head past @rec bytes (and a pad before them if needed): the
+ * reservation's start in *@pos, its bytes in *@need.
+ */
+static int ring_claim(struct shmdev_ring *ring, uint64_t rec, int64_t timeout_ns,
+		      uint64_t *pos, uint64_t *needp)
+{
+	struct ring_shared *sh = ring->sh;
+	struct ring_slot *me = &sh->slots[ring->slot];
+	uint64_t deadline = 0, mine = 0, h, need, w;
+	bool have = false;
+	int ret;
+
+	for (;;) {
+		bool fresh = false;
+		uint32_t seq;
+
+again:
+		h = load(&sh->head, ACQUIRE);
+		need = ring_need(ring, h, rec);
+		w = load(&sh->want, ACQUIRE);
+		if (!ring_fits(ring, h, ring->tail_cache, need, w, mine)) {
+			if (!fresh) {
+				ring->tail_cache = load(&sh->tail, ACQUIRE);
+				fresh = true;
+				goto again;	/* head read after tail: h >= tail */
+			}
+			goto full;
+		}
+		store(&me->need, need, RELAXED);
+		store(&me->resv, h, RELEASE);
+		if (__atomic_compare_exchange_n(&sh->head, &h, h + need, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			break;
+		continue;
+
+full:
+		if (mine && w != mine)
+			mine = 0;	/* taken for dead: ask again if need be */
+		if (w && w != mine && !slot_alive(ring, WANT_SLOT(w), WANT_GEN(w))) {
+			/* The producer that held want went away. */
+			__atomic_compare_exchange_n(&sh->want, &w, 0, false,
+						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+			continue;
+		}
+		if (!timeout_ns) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		if (w == mine && mine && WANT_NEED(mine) != need) {
+			/* Head moved: ask for what the next try needs. */
+			if (__atomic_compare_exchange_n(&sh->want, &w,
+							WANT(ring->slot, ring->gen, need), false,
+							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+				mine = w = WANT(ring->slot, ring->gen, need);
+			continue;
+		}
+		if (!w && h - ring->tail_cache + need > ring->cap) {
+			/* First to find no room: the others leave room for us. */
+			uint64_t nw = WANT(ring->slot, ring->gen, need);
+
+			if (__atomic_compare_exchange_n(&sh->want, &w, nw, false,
+							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+				mine = nw;
+			continue;
+		}
+		ret = ring_deadline(timeout_ns, &deadline, &have);
+		if (ret)
+			goto out;
+
+		/* (B): announce, check again, sleep. */
+		store(&me->resv, RESV_NONE, RELEASE);
+		seq = load(&sh->space_seq, SEQ_CST);
+		store(&sh->prod_wait, 1, SEQ_CST);
+		fence();
+		ring->tail_cache = load(&sh->tail, SEQ_CST);
+		h = load(&sh->head, SEQ_CST);
+		w = load(&sh->want, SEQ_CST);
+		if (ring_fits(ring, h, ring->tail_cache, ring_need(ring, h, rec), w, mine))
+			continue;
+		ret = ring_sleep(ring, &sh->space_seq, seq, deadline,
+				 w && w != mine ? RECHECK_NS : 0);
+		if (ret && ret != -EAGAIN)
+			goto out;
+	}
+
+	*pos = h;
+	*needp = need;
+	if (mine)
+		ring_want_done(ring, mine);
+	return 0;
+
+out:
+	store(&me->resv, RESV_NONE, RELEASE);
+	if (mine)
+		ring_want_done(ring, mine);
+	return ret;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
+			int64_t timeout_ns)
+{
+	uint64_t rec, pos, need, tag;
+	int ret;
+
+	if (!ring || !ptr || timeout_ns < -1)
+		return -EINVAL;
+	if (len > ring->cap / 2 - 8)
+		return -EMSGSIZE;
+	if (ring->slot < 0) {
+		ret = ring_slot_get(ring);
+		if (ret)
+			return ret;
+	}
+	rec = align8(8 + len);
+	ret = ring_claim(ring, rec, timeout_ns, &pos, &need);
+	if (ret)
+		return ret;
+	if (shmdev_ring_test_hook)
+		shmdev_ring_test_hook(HOOK_RESERVED);
+
+	tag = (uint64_t)ring->slot << SLOT_SHIFT | (uint64_t)ring->gen << GEN_SHIFT;
+	if (need != rec) {
+		store(ring_word(ring, pos), KIND_PAD << KIND_SHIFT | tag | (need - rec - 8),
+		      RELEASE);
+		pos += need - rec;
+		if (shmdev_ring_test_hook)
+			shmdev_ring_test_hook(HOOK_PADDED);
+	}
+	store(ring_word(ring, pos), KIND_BUSY << KIND_SHIFT | tag | len, RELEASE);
+	*ptr = (uint8_t *)ring_word(ring, pos) + 8;
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_commit(struct shmdev_ring *ring, void *ptr)
+{
+	struct ring_shared *sh;
+	uint64_t *hdr, h, off;
+	uint32_t *ow, w;
+
+	if (!ring || !ptr || ring->slot < 0)
+		return -EINVAL;
+	sh = ring->sh;
+	off = (uint64_t)((uint8_t *)ptr - ring->data);
+	if ((uint8_t *)ptr < ring->data + 8 || off > ring->cap || off % 8)
+		return -EINVAL;
+	hdr = (uint64_t *)ptr - 1;
+	h = load(hdr, RELAXED);
+	if (HDR_KIND(h) != KIND_BUSY || HDR_SLOT(h) != (unsigned int)ring->slot ||
+	    HDR_GEN(h) != ring->gen)
+		return -EINVAL;
+	store(hdr, (h & ~(3ULL << KIND_SHIFT)) | KIND_COMMIT << KIND_SHIFT, RELEASE);
+	fence();
+
+	/* (A) */
+	if (load(&sh->cons_wait, RELAXED) &&
+	    __atomic_exchange_n(&sh->cons_wait, 0, __ATOMIC_SEQ_CST))
+		ring_wake(ring, &sh->cons_wait, 1);
+	/* (C) */
+	ow = &sh->slots[ring->slot].owner.__word;
+	w = load(ow, RELAXED);
+	while (w & SHMDEV_MUTEX_WAITERS) {
+		if (__atomic_compare_exchange_n(ow, &w, w & ~SHMDEV_MUTEX_WAITERS, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+			ring_wake(ring, ow, INT_MAX);
+			break;
+		}
+	}
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_send(struct shmdev_ring *ring, const void *buf, size_t len,
+		     int64_t timeout_ns)
+{
+	void *p;
+	int ret;
+
+	if (!buf && len)
+		return -EINVAL;
+	ret = shmdev_ring_reserve(ring, len, &p, timeout_ns);
+	if (ret)
+		return ret;
+	if (len)
+		memcpy(p, buf, len);
+	return shmdev_ring_commit(ring, p);
+}
+
+/*
+ * Consumer: clear @n bytes at position @t (not wrapping) and move the tail
+ * past them; wake sleeping producers once there is room for the first (B).
+ */
+static void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
+{
+	struct ring_shared *sh = ring->sh;
+	uint64_t w, used;
+
+	memset(ring_word(ring, t), 0, n);
+	store(&sh->tail, t + n, RELEASE);
+	fence();
+	if (!load(&sh->prod_wait, RELAXED))
+		return;
+	w = load(&sh->want, RELAXED);
+	used = load(&sh->head, RELAXED) - (t + n);
+	if (w && used + WANT_NEED(w) > ring->cap)
+		return;
+	if (__atomic_exchange_n(&sh->prod_wait, 0, __ATOMIC_SEQ_CST)) {
+		__atomic_fetch_add(&sh->space_seq, 1, __ATOMIC_SEQ_CST);
+		ring_wake(ring, &sh->space_seq, INT_MAX);
+	}
+}
+
+/* Consumer: drop @n bytes at @t that no live producer will complete. */
+static void ring_drop(struct shmdev_ring *ring, uint64_t t, uint64_t n)
+{
+	struct ring_shared *sh = ring->sh;
+
+	store(&sh->dropped, load(&sh->dropped, RELAXED) + 1, RELAXED);
+	store(&sh->dropped_bytes, load(&sh->dropped_bytes, RELAXED) + n, RELAXED);
+	while (n) {
+		uint64_t chunk = ring->cap - (t & ring->mask);
+
+		if (chunk > n)
+			chunk = n;
+		ring_advance(ring, t, chunk);
+		t += chunk;
+		n -= chunk;
+	}
+}
+
+/*
+ * Consumer: the tail's header is unwritten and head is beyond it. If every
+ * producer that reserved there went away, the bytes from the tail to the
+ * first written word: else 0.
+ */
+static uint64_t ring_orphans(struct shmdev_ring *ring, uint64_t t)
+{
+	struct ring_shared *sh = ring->sh;
+	uint64_t h = load(&sh->head, SEQ_CST), q, p;
+	unsigned int i;
+
+	for (q = t; q < h; q += 8)
+		if (load(ring_word(ring, q), RELAXED))
+			break;
+	if (q == t)
+		return 0;
+	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++) {
+		struct ring_slot *s = &sh->slots[i];
+		uint64_t resv, need;
+
+		if (!word_alive(load(&s->owner.__word, SEQ_CST)))
+			continue;
+		resv = load(&s->resv, SEQ_CST);
+		need = load(&s->need, SEQ_CST);
+		if (resv != RESV_NONE && resv < q && resv + need > t)
+			return 0;
+	}
+	for (p = t; p < q; p += 8)
+		if (load(ring_word(ring, p), SEQ_CST))
+			return 0;
+	return q - t;
+}
+
+/* Take the consumer role: -EBUSY while another live consumer has it. */
+static int ring_consumer_get(struct shmdev_ring *ring)
+{
+	int ret;
+
+	if (ring->consumer)
+		return 0;
+	ret = shmdev_mutex_trylock(ring->r, &ring->sh->consumer);
+	if (ret == -EOWNERDEAD)
+		ret = shmdev_mutex_consistent(ring->r, &ring->sh->consumer);
+	if (ret == -ENOTRECOVERABLE)
+		ret = -EBUSY;
+	if (ret)
+		return ret;
+	ring->consumer = true;
+	return 0;
+}
+
+/*
+ * Consumer: sleep on the owner word of the BUSY record @hdr at position @t
+ * until it changes (C). Return: 0 to look again, or -errno.
+ */
+static int ring_wait_owner(struct shmdev_ring *ring, uint64_t t, uint64_t hdr,
+			   uint64_t deadline)
+{
+	struct ring_slot *s = &ring->sh->slots[HDR_SLOT(hdr)];
+	uint32_t *ow = &s->owner.__word, w = load(ow, ACQUIRE);
+
+	while (!(w & SHMDEV_MUTEX_WAITERS)) {
+		if (!word_alive(w))
+			return 0;
+		if (__atomic_compare_exchange_n(ow, &w, w | SHMDEV_MUTEX_WAITERS, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+			w |= SHMDEV_MUTEX_WAITERS;
+	}
+	if (!word_alive(w) || (load(&s->gen, SEQ_CST) & GEN_MASK) != HDR_GEN(hdr) ||
+	    load(ring_word(ring, t), SEQ_CST) != hdr)
+		return 0;
+	return ring_sleep(ring, ow, w, deadline, 0);
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
+		     int64_t timeout_ns)
+{
+	struct ring_shared *sh;
+	uint64_t deadline = 0;
+	bool have = false;
+	int ret;
+
+	if (!ring || !ptr || !len || timeout_ns < -1)
+		return -EINVAL;
+	ret = ring_consumer_get(ring);
+	if (ret)
+		return ret;
+	sh = ring->sh;
+
+	for (;;) {
+		uint64_t t = load(&sh->tail, RELAXED), off = t & ring->mask;
+		uint64_t hdr = load(ring_word(ring, t), ACQUIRE), n;
+		bool orphans;
+
+		switch (HDR_KIND(hdr)) {
+		case KIND_COMMIT:
+			n = align8(8 + HDR_LEN(hdr));
+			if (off + n > ring->cap)
+				return -EBADMSG;
+			ring->peeked = true;
+			ring->peek_size = n;
+			*ptr = (uint8_t *)ring_word(ring, t) + 8;
+			*len = HDR_LEN(hdr);
+			return 0;
+		case KIND_PAD:
+			if (off + 8 + HDR_LEN(hdr) != ring->cap)
+				return -EBADMSG;
+			ring_advance(ring, t, ring->cap - off);
+			continue;
+		case KIND_BUSY:
+			n = align8(8 + HDR_LEN(hdr));
+			if (off + n > ring->cap)
+				return -EBADMSG;
+			if (!slot_alive(ring, HDR_SLOT(hdr), HDR_GEN(hdr))) {
+				ring_drop(ring, t, n);
+				continue;
+			}
+			if (!timeout_ns)
+				return -ETIMEDOUT;
+			ret = ring_deadline(timeout_ns, &deadline, &have);
+			if (!ret)
+				ret = ring_wait_owner(ring, t, hdr, deadline);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (hdr)
+			return -EBADMSG;
+
+		/* Nothing written at the tail: empty, or a reservation in progress. */
+		orphans = load(&sh->head, ACQUIRE) != t;
+		if (orphans) {
+			n = ring_orphans(ring, t);
+			if (n) {
+				ring_drop(ring, t, n);
+				continue;
+			}
+		}
+		if (!timeout_ns)
+			return -ETIMEDOUT;
+		ret = ring_deadline(timeout_ns, &deadline, &have);
+		if (ret)
+			return ret;
+		/* (A): announce, check again, sleep. */
+		store(&sh->cons_wait, 1, SEQ_CST);
+		fence();
+		if (load(ring_word(ring, t), SEQ_CST) ||
+		    (!orphans && load(&sh->head, SEQ_CST) != t)) {
+			store(&sh->cons_wait, 0, RELAXED);
+			continue;
+		}
+		ret = ring_sleep(ring, &sh->cons_wait, 1, deadline,
+				 orphans ? RECHECK_NS : 0);
+		store(&sh->cons_wait, 0, RELAXED);
+		if (ret && ret != -EAGAIN)
+			return ret;
+	}
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_release(struct shmdev_ring *ring)
+{
+	struct ring_shared *sh;
+	uint64_t t;
+
+	if (!ring || !ring->peeked)
+		return -EINVAL;
+	sh = ring->sh;
+	t = load(&sh->tail, RELAXED);
+	ring->peeked = false;
+	store(&sh->received, load(&sh->received, RELAXED) + 1, RELAXED);
+	ring_advance(ring, t, ring->peek_size);
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_recv(struct shmdev_ring *ring, void *buf, size_t cap,
+		     int64_t timeout_ns)
+{
+	size_t len;
+	void *p;
+	int ret;
+
+	if (!buf && cap)
+		return -EINVAL;
+	ret = shmdev_ring_peek(ring, &p, &len, timeout_ns);
+	if (ret)
+		return ret;
+	if (len > cap)
+		return -EMSGSIZE;
+	if (len)
+		memcpy(buf, p, len);
+	shmdev_ring_release(ring);
+	return (int)len;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_stat(struct shmdev_ring *ring, struct shmdev_ring_stat *st)
+{
+	struct ring_shared *sh;
+	uint64_t tail;
+	unsigned int i;
+
+	if (!ring || !st)
+		return -EINVAL;
+	sh = ring->sh;
+	memset(st, 0, sizeof(*st));
+	st->capacity = ring->cap;
+	st->max_msg = ring->cap / 2 - 8;
+	tail = load(&sh->tail, ACQUIRE);
+	st->used = load(&sh->head, ACQUIRE) - tail;
+	st->received = load(&sh->received, RELAXED);
+	st->dropped = load(&sh->dropped, RELAXED);
+	st->dropped_bytes = load(&sh->dropped_bytes, RELAXED);
+	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++)
+		st->producers += word_alive(load(&sh->slots[i].owner.__word, RELAXED));
+	st->consumer = word_alive(load(&sh->consumer.__word, RELAXED));
+	return 0;
+}
+
+SHMDEV_PUBLIC
+int shmdev_ring_close(struct shmdev_ring *ring)
+{
+	int ret = 0, ret2;
+
+	if (!ring)
+		return -EINVAL;
+	ret = ring_slot_put(ring);
+	if (ring->consumer) {
+		ret2 = shmdev_mutex_unlock(ring->r, &ring->sh->consumer);
+		if (!ret)
+			ret = ret2;
+	}
+	free(ring);
+	return ret;
+}
