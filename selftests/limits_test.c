@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/* limits_test: each module limit gives its errno, nothing leaks; POPULATE fails with ENOMEM, not later. */
+#include <sys/mman.h>
+#include <sys/mount.h>
+
+#include "common.h"
+
+static const char *const params[] = {
+	"max_region_size", "max_regions", "max_user_bytes", "max_total_bytes",
+};
+
+FIXTURE(limits) {
+	struct test_names names;
+	char saved[4][32];
+	struct shmdev_status st0;
+	uint64_t pg;
+};
+
+FIXTURE_SETUP(limits)
+{
+	unsigned int i;
+
+	self->names.nr = 0;
+	self->pg = page_size();
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, param_get(params[i], self->saved[i], sizeof(self->saved[i])));
+	ASSERT_EQ(0, status_get(&self->st0));
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	struct shmdev_status st;
+	unsigned int i;
+
+	unlink_names(&self->names);
+	for (i = 0; i < 4; i++)
+		param_set(params[i], self->saved[i]);
+	EXPECT_EQ(0, status_get(&st));
+	EXPECT_EQ(self->st0.regions, st.regions);
+	EXPECT_EQ(self->st0.bytes, st.bytes);
+	EXPECT_EQ(self->st0.user_bytes, st.user_bytes);
+}
+
+TEST_F(limits, params_readable_and_writable)
+{
+	char buf[32];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		EXPECT_LT(0, strtoull(self->saved[i], NULL, 10));
+		ASSERT_EQ(0, param_set_u64(params[i], 12345));
+		ASSERT_EQ(0, param_get(params[i], buf, sizeof(buf)));
+		EXPECT_STREQ("12345", buf);
+	}
+	ASSERT_EQ(0, param_get("allow_exec", buf, sizeof(buf)));
+	EXPECT_STREQ("N", buf);
+}
+
+TEST_F(limits, max_region_size_efbig)
+{
+	const char *n = new_name(&self->names, "lim.size");
+	struct shmdev_region *a;
+
+	ASSERT_EQ(0, param_set_u64("max_region_size", 2 * self->pg));
+	EXPECT_EQ(-EFBIG, shmdev_open(n, 2 * self->pg + 1, SHMDEV_CREAT, 0600, &a));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+	ASSERT_EQ(0, shmdev_open(n, 2 * self->pg, SHMDEV_CREAT, 0600, &a));
+	EXPECT_EQ(-EFBIG, shmdev_resize(a, 3 * self->pg));
+	EXPECT_EQ(2 * self->pg, shmdev_size(a));
+	EXPECT_EQ(-EFBIG, shmdev_resize(a, UINT64_MAX));
+	EXPECT_EQ(0, shmdev_close(a));
+	n = new_name(&self->names, "lim.size");
+	EXPECT_EQ(-EFBIG, shmdev_open(n, UINT64_MAX, SHMDEV_CREAT, 0600, &a));
+}
+
+TEST_F(limits, max_regions_enospc)
+{
+	struct shmdev_region *a;
+	int i;
+
+	ASSERT_EQ(0, param_set_u64("max_regions", self->st0.ns_regions + 3));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, shmdev_open(new_name(&self->names, "lim.nr"), self->pg,
+					 SHMDEV_CREAT, 0600, &a));
+		shmdev_close(a);
+	}
+	EXPECT_EQ(-ENOSPC, shmdev_open(new_name(&self->names, "lim.nr"), self->pg,
+				       SHMDEV_CREAT, 0600, &a));
+	/* Opening existing ones still works. */
+	ASSERT_EQ(0, shmdev_open(self->names.name[0], 0, 0, 0, &a));
+	shmdev_close(a);
+	/* Unlinking makes room. */
+	ASSERT_EQ(0, shmdev_unlink(self->names.name[0]));
+	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "lim.nr"), self->pg,
+				 SHMDEV_CREAT, 0600, &a));
+	shmdev_close(a);
+}
+
+TEST_F(limits, max_user_bytes_enospc)
+{
+	const char *n = new_name(&self->names, "lim.user");
+	struct shmdev_region *a;
+	pid_t pid;
+
+	ASSERT_EQ(0, param_set_u64("max_user_bytes", self->st0.user_bytes + 4 * self->pg));
+	EXPECT_EQ(-ENOSPC, shmdev_open(n, 5 * self->pg, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, shmdev_open(n, 3 * self->pg, SHMDEV_CREAT, 0600, &a));
+	EXPECT_EQ(-ENOSPC, shmdev_resize(a, 5 * self->pg));
+	EXPECT_EQ(0, shmdev_resize(a, 4 * self->pg));
+	EXPECT_EQ(-ENOSPC, shmdev_open(new_name(&self->names, "lim.user"), self->pg,
+				       SHMDEV_CREAT, 0600, &a));
+	/* Another user has a budget of its own. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		CHILD_ASSERT_EQ(0, setgid(1000));
+		CHILD_ASSERT_EQ(0, setuid(1000));
+		CHILD_ASSERT_EQ(0, shmdev_open(self->names.name[1], self->pg,
+					       SHMDEV_CREAT | SHMDEV_AUTODESTROY, 0600, &b));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+TEST_F(limits, max_total_bytes_enospc)
+{
+	const char *n = new_name(&self->names, "lim.total");
+	struct shmdev_region *a, *b;
+
+	ASSERT_EQ(0, param_set_u64("max_total_bytes", self->st0.bytes + 4 * self->pg));
+	EXPECT_EQ(-ENOSPC, shmdev_open(n, 5 * self->pg, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, shmdev_open(n, 4 * self->pg, SHMDEV_CREAT, 0600, &a));
+	EXPECT_EQ(-ENOSPC, shmdev_open(new_name(&self->names, "lim.total"), self->pg,
+				       SHMDEV_CREAT, 0600, &b));
+	EXPECT_EQ(-ENOSPC, shmdev_resize(a, 5 * self->pg));
+	EXPECT_EQ(4 * self->pg, shmdev_size(a));
+	/* Shrinking gives the bytes back. */
+	ASSERT_EQ(0, shmdev_resize(a, 2 * self->pg));
+	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "lim.total"), 2 * self->pg,
+				 SHMDEV_CREAT, 0600, &b));
+	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* A memory cgroup of @limit bytes for the caller, or -errno. */
+static int enter_memcg(const char *dir, uint64_t limit)
+{
+	char path[256], val[32];
+	int ret;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+		return -errno;
+	ret = write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	if (ret)
+		return ret;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)limit);
+	ret = write_file(path, val);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
+	write_file(path, "0");
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(val, sizeof(val), "%d", (int)getpid());
+	return write_file(path, val);
+}
+
+TEST_F(limits, populate_enomem_at_create)
+{
+	const char *dir = "/sys/fs/cgroup/shmdev-limits-test";
+	const char *n = new_name(&self->names, "lim.pop");
+	struct shmdev_status st;
+	int res[2], ret;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(res));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *a;
+		struct shmdev_stat pst;
+
+		ret = enter_memcg(dir, 16 << 20);
+		if (ret) {
+			write(res[1], &ret, sizeof(ret));
+			_exit(4);
+		}
+		ret = shmdev_open(n, 64 << 20, SHMDEV_CREAT | SHMDEV_POPULATE, 0600, &a);
+		write(res[1], &ret, sizeof(ret));
+		/* Within the limit, it works, and every page is there at once. */
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 4 << 20, SHMDEV_CREAT | SHMDEV_POPULATE |
+					       SHMDEV_AUTODESTROY, 0600, &a));
+		CHILD_ASSERT_EQ(0, shmdev_fstat(a, &pst));
+		CHILD_ASSERT_EQ((4 << 20) / page_size(), pst.resident);
+		_exit(0);
+	}
+	close(res[1]);
+	ASSERT_EQ(sizeof(ret), read(res[0], &ret, sizeof(ret)));
+	if (wait_exit(pid) == 4) {
+		rmdir(dir);
+		SKIP(return, "no memory cgroup (%s)", strerror(-ret));
+	}
+	rmdir(dir);
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+	ASSERT_EQ(0, status_get(&st));
+	EXPECT_EQ(self->st0.regions, st.regions);
+	EXPECT_EQ(self->st0.bytes, st.bytes);
+}
+
+TEST_HARNESS_MAIN

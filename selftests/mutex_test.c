@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mutex_test: robust mutexes: no syscall uncontended, exclusion, owner death, recovery. */
+#include <limits.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+
+#include "common.h"
+
+/*
+ * Every ioctl() of this program, libshmdev's included, comes here: the
+ * executable's definition wins over libc's, so the calls into the module
+ * can be counted exactly.
+ */
+static unsigned long ioctls;
+
+int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	__atomic_fetch_add(&ioctls, 1, __ATOMIC_RELAXED);
+	return syscall(SYS_ioctl, fd, request, arg);
+}
+
+struct shared {
+	shmdev_mutex_t m;
+	uint64_t counter;		/* under m */
+	uint32_t ready, go;		/* start line of the contenders */
+	uint64_t first[4], last[4];	/* counter values each contender saw */
+};
+
+FIXTURE(mutex) {
+	struct test_names names;
+	const char *name;
+	struct shmdev_region *r;
+	struct shared *s;
+};
+
+FIXTURE_SETUP(mutex)
+{
+	self->names.nr = 0;
+	self->r = NULL;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no %s: module not loaded", SHMDEV_DEVICE);
+	self->name = new_name(&self->names, "mutex");
+	ASSERT_EQ(0, shmdev_open(self->name, page_size(), SHMDEV_CREAT, 0600, &self->r));
+	self->s = shmdev_addr(self->r);
+	ASSERT_EQ(0, shmdev_mutex_init(self->r, &self->s->m));
+}
+
+FIXTURE_TEARDOWN(mutex)
+{
+	if (self->r)
+		shmdev_close(self->r);
+	unlink_names(&self->names);
+}
+
+TEST_F_TIMEOUT(mutex, uncontended_makes_no_kernel_calls, 300)
+{
+	struct shmdev_stat st0, st1;
+	unsigned long calls;
+	int64_t t0, spent;
+	int i;
+
+	/* The count sees libshmdev's calls: one STAT is one ioctl. */
+	calls = ioctls;
+	st0 = region_stat(self->r);
+	ASSERT_EQ(calls + 1, ioctls);
+
+	calls = ioctls;
+	t0 = now_ns();
+	for (i = 0; i < 1000000; i++) {
+		if (shmdev_mutex_lock(self->r, &self->s->m, -1))
+			break;
+		self->s->counter++;
+		if (shmdev_mutex_unlock(self->r, &self->s->m))
+			break;
+	}
+	spent = now_ns() - t0;
+	EXPECT_EQ(1000000, i);
+	EXPECT_EQ(calls, ioctls);
+	st1 = region_stat(self->r);
+	/* What the module saw: nothing slept, nothing was woken. */
+	EXPECT_EQ(st0.waits, st1.waits);
+	EXPECT_EQ(st0.wakes, st1.wakes);
+	EXPECT_EQ(1000000, self->s->counter);
+	EXPECT_EQ(0, self->s->m.__word);
+	TH_LOG("1,000,000 lock/unlock pairs in %lld ms: %lu ioctls, %llu waits, %llu wakes",
+	       (long long)spent / 1000000, ioctls - 1 - calls,
+	       (unsigned long long)(st1.waits - st0.waits),
+	       (unsigned long long)(st1.wakes - st0.wakes));
+}
+
+TEST_F_TIMEOUT(mutex, four_processes_exclusion, 300)
+{
+	struct shmdev_stat st0 = region_stat(self->r), st1;
+	int64_t t0;
+	pid_t pids[4];
+	int i, overlapped = 0;
+
+	self->s->counter = 0;
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			struct shmdev_region *r;
+			struct shared *s;
+			int n;
+
+			/* A handle of its own: an owner id of its own. */
+			CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+			s = shmdev_addr(r);
+			/* All start together, or they might merely take turns. */
+			__atomic_fetch_add(&s->ready, 1, __ATOMIC_SEQ_CST);
+			while (!__atomic_load_n(&s->go, __ATOMIC_SEQ_CST)) {
+				int ret = shmdev_wait(r, &s->go, 0, 20LL * 1000000000);
+
+				CHILD_ASSERT_TRUE(!ret || ret == -EAGAIN);
+			}
+			for (n = 0; n < 100000; n++) {
+				if (shmdev_mutex_lock(r, &s->m, -1))
+					_exit(2);
+				if (!n)
+					s->first[i] = s->counter;
+				s->last[i] = s->counter++;
+				if (shmdev_mutex_unlock(r, &s->m))
+					_exit(3);
+			}
+			_exit(0);
+		}
+	}
+	ASSERT_TRUE(WAIT_UNTIL(__atomic_load_n(&self->s->ready, __ATOMIC_SEQ_CST) == 4, 10000));
+	t0 = now_ns();
+	__atomic_store_n(&self->s->go, 1, __ATOMIC_SEQ_CST);
+	EXPECT_LE(0, shmdev_wake(self->r, &self->s->go, INT_MAX));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, wait_exit(pids[i]));
+	EXPECT_EQ(400000, self->s->counter);
+	EXPECT_EQ(0, self->s->m.__word);
+	st1 = region_stat(self->r);
+	/* Contenders that ran one after another see 100,000 values in a row. */
+	for (i = 0; i < 4; i++)
+		if (self->s->last[i] - self->s->first[i] >= 100000)
+			overlapped++;
+	TH_LOG("4 x 100,000 increments in %lld ms; %d interleaved; %llu sleeps, %llu wakes",
+	       (long long)(now_ns() - t0) / 1000000, overlapped,
+	       (unsigned long long)(st1.waits - st0.waits),
+	       (unsigned long long)(st1.wakes - st0.wakes));
+	/* Else the count proves nothing. */
+	EXPECT_LE(2, overlapped);
+}
+
+TEST_F(mutex, errors)
+{
+	shmdev_mutex_t *odd = (shmdev_mutex_t *)((char *)shmdev_addr(self->r) + 2);
+	struct shmdev_mutex_init raw = { 0 };
+	struct shmdev_region *b, *ro;
+	int fd = shmdev_fd(self->r);
+	struct shared *sb;
+	uint64_t off;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	sb = shmdev_addr(b);
+	EXPECT_EQ(-EPERM, shmdev_mutex_unlock(self->r, &self->s->m));
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(-EDEADLK, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(-EBUSY, shmdev_mutex_trylock(self->r, &self->s->m));
+	EXPECT_EQ(-EBUSY, shmdev_mutex_trylock(b, &sb->m));
+	EXPECT_EQ(-ETIMEDOUT, shmdev_mutex_lock(b, &sb->m, 0));
+	EXPECT_EQ(-ETIMEDOUT, shmdev_mutex_lock(b, &sb->m, 10 * 1000 * 1000));
+	EXPECT_EQ(-EPERM, shmdev_mutex_unlock(b, &sb->m));
+	/* The mutex must lie in the caller's own mapping of the region. */
+	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(b, &self->s->m, 0));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_consistent(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_trylock(b, &self->s->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(b, &self->s->m, -1));
+	EXPECT_EQ(0, shmdev_mutex_trylock(b, &sb->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_unlock(b, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_unlock(b, &sb->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_init(self->r, odd));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_init(self->r, (shmdev_mutex_t *)&self->names));
+	/* The module checks the word itself: misaligned, outside, flags, pad. */
+	for (off = 1; off < 4; off++) {
+		raw.offset = off;
+		EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
+	}
+	raw.offset = shmdev_size(self->r);
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
+	raw.offset = UINT64_MAX - 3;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
+	raw.offset = 2048;		/* unused by struct shared */
+	raw.flags = 1;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
+	raw.flags = 0;
+	raw.pad = 1;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
+	raw.pad = 0;
+	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
+
+	/* Through a read-only handle: the library's and the module's answer. */
+	ASSERT_EQ(0, shmdev_open(self->name, 0, SHMDEV_RDONLY, 0, &ro));
+	EXPECT_EQ(-EACCES, shmdev_mutex_init(ro, shmdev_addr(ro)));
+	EXPECT_EQ(-EACCES, xioctl(shmdev_fd(ro), SHMDEV_IOC_MUTEX_INIT, &raw));
+	EXPECT_EQ(-EACCES, shmdev_mutex_lock(ro, shmdev_addr(ro), 0));
+	shmdev_close(ro);
+	shmdev_close(b);
+}
+
+/* A child with its own handle takes the mutex and waits to be killed. */
+static pid_t doomed_holder(const char *name)
+{
+	int ready[2];
+	pid_t pid;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		struct shmdev_region *r;
+		struct shared *s;
+
+		if (shmdev_open(name, 0, 0, 0, &r))
+			_exit(2);
+		s = shmdev_addr(r);
+		if (shmdev_mutex_lock(r, &s->m, -1))
+			_exit(3);
+		pipe_post(ready[1]);
+		pause();
+		_exit(1);
+	}
+	if (pid > 0 && pipe_wait(ready[0]))
+		pid = -1;
+	close(ready[0]);
+	close(ready[1]);
+	return pid;
+}
+
+TEST_F(mutex, owner_killed_then_consistent)
+{
+	struct shmdev_stat st0 = region_stat(self->r);
+	pid_t holder, waiter;
+
+	ASSERT_LT(0, holder = doomed_holder(self->name));
+	/* A waiter sleeping in the kernel is woken by the death. */
+	waiter = fork();
+	ASSERT_LE(0, waiter);
+	if (!waiter) {
+		struct shmdev_region *r;
+		struct shared *s;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+		s = shmdev_addr(r);
+		CHILD_ASSERT_EQ(-EOWNERDEAD, shmdev_mutex_lock(r, &s->m, 30LL * 1000000000));
+		s->counter = 42;
+		CHILD_ASSERT_EQ(0, shmdev_mutex_consistent(r, &s->m));
+		CHILD_ASSERT_EQ(-EINVAL, shmdev_mutex_consistent(r, &s->m));
+		CHILD_ASSERT_EQ(0, shmdev_mutex_unlock(r, &s->m));
+		_exit(0);
+	}
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > st0.waits, 10000));
+	ASSERT_EQ(0, kill(holder, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, wait_exit(holder));
+	EXPECT_EQ(0, wait_exit(waiter));
+	/* Made consistent: an ordinary mutex again. */
+	EXPECT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(42, self->s->counter);
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	EXPECT_EQ(st0.owner_deaths + 1, region_stat(self->r).owner_deaths);
+}
+
+TEST_F(mutex, owner_killed_not_consistent_unrecoverable)
+{
+	struct shmdev_region *b;
+	pid_t holder;
+
+	ASSERT_LT(0, holder = doomed_holder(self->name));
+	ASSERT_EQ(0, kill(holder, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, wait_exit(holder));
+	/* Nobody waited: the next locker finds it owner-died. */
+	EXPECT_EQ(-EOWNERDEAD, shmdev_mutex_trylock(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	EXPECT_EQ(-ENOTRECOVERABLE, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(-ENOTRECOVERABLE, shmdev_mutex_trylock(self->r, &self->s->m));
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	EXPECT_EQ(-ENOTRECOVERABLE,
+		  shmdev_mutex_lock(b, &((struct shared *)shmdev_addr(b))->m, 0));
+	shmdev_close(b);
+	/* Registering it again starts afresh. */
+	ASSERT_EQ(0, shmdev_mutex_init(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, 0));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+TEST_F(mutex, closed_handle_releases_its_mutexes)
+{
+	struct shmdev_region *b;
+	struct shared *s;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	s = shmdev_addr(b);
+	ASSERT_EQ(0, shmdev_mutex_lock(b, &s->m, -1));
+	EXPECT_EQ((uint32_t)shmdev_handle_id(b), self->s->m.__word);
+	ASSERT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(SHMDEV_MUTEX_OWNER_DIED, self->s->m.__word);
+	EXPECT_EQ(-EOWNERDEAD, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(0, shmdev_mutex_consistent(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perm_test: owner, group, mode, read-only attach, unlink rights and CAP_IPC_OWNER. */
+#include <grp.h>
+#include <sys/fsuid.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
+
+#include "common.h"
+
+#define USER	1000
+#define GROUP	1000
+
+/* In a child: become uid/gid 1000, in group @extra too when @in_extra. */
+static int become_user_in(bool in_extra, gid_t extra)
+{
+	gid_t groups[1] = { extra };
+
+	if (setgroups(in_extra ? 1 : 0, groups) || setgid(GROUP) || setuid(USER))
+		return -errno;
+	return 0;
+}
+
+static int become_user(void)
+{
+	return become_user_in(false, 0);
+}
+
+/* In a child: drop one capability from the effective set. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+FIXTURE(perm) {
+	struct test_names names;
+};
+
+FIXTURE_SETUP(perm)
+{
+	self->names.nr = 0;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+	if (getuid() != 0)
+		SETUP_SKIP("needs root to switch users");
+}
+
+FIXTURE_TEARDOWN(perm)
+{
+	unlink_names(&self->names);
+}
+
+TEST_F(perm, root_0600_refused_to_user)
+{
+	const char *n = new_name(&self->names, "perm.0600");
+	struct shmdev_region *a;
+	pid_t pid;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		CHILD_ASSERT_EQ(0, become_user());
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 4096, SHMDEV_CREAT, 0666, &b));
+		CHILD_ASSERT_EQ(-EPERM, shmdev_unlink(n));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+TEST_F(perm, read_only_attach)
+{
+	const char *n = new_name(&self->names, "perm.ro");
+	struct shmdev_region *a, *b;
+	pid_t pid;
+	int mem;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0644, &a));
+	strcpy(shmdev_addr(a), "readable");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_attach at;
+		void *p;
+		int fd;
+
+		CHILD_ASSERT_EQ(0, become_user());
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		CHILD_ASSERT_EQ(0, strcmp("readable", shmdev_addr(b)));
+		/* The library mapped it PROT_READ: a store faults. */
+		pid = fork();
+		CHILD_ASSERT_LE(0, pid);
+		if (!pid) {
+			*(volatile char *)shmdev_addr(b) = 'X';
+			_exit(0);
+		}
+		CHILD_ASSERT_EQ(128 + SIGSEGV, wait_exit(pid));
+		CHILD_ASSERT_EQ(0, strcmp("readable", shmdev_addr(b)));
+		/* The mapping can never become writable. */
+		CHILD_ASSERT_EQ(-1, mprotect(shmdev_addr(b), 4096, PROT_READ | PROT_WRITE));
+		CHILD_ASSERT_EQ(EACCES, errno);
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, shmdev_fd(b), 0);
+		CHILD_ASSERT_TRUE(p == MAP_FAILED);
+		CHILD_ASSERT_EQ(EACCES, errno);
+		CHILD_ASSERT_EQ(-EACCES, shmdev_resize(b, 8192));
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		/* Raw: read-only attach of a region we could write changes nothing. */
+		fd = dev_open();
+		CHILD_ASSERT_LE(0, fd);
+		CHILD_ASSERT_EQ(-EACCES, raw_attach(fd, n, 0, 0, 0, &at));
+		CHILD_ASSERT_EQ(0, raw_attach(fd, n, 0, SHMDEV_RDONLY, 0, &at));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	/* Root too gets a read-only mapping from a read-only handle... */
+	ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+	EXPECT_EQ(-1, mprotect(shmdev_addr(b), 4096, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	/* ...that not even a forced write through /proc/self/mem gets through. */
+	ASSERT_LE(0, mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC));
+	EXPECT_EQ(-1, pwrite(mem, "X", 1, (off_t)(uintptr_t)shmdev_addr(b)));
+	EXPECT_EQ(EIO, errno);
+	close(mem);
+	EXPECT_STREQ("readable", shmdev_addr(a));
+	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+TEST_F(perm, group_bits)
+{
+	const char *n = new_name(&self->names, "perm.group");
+	struct shmdev_region *a;
+	pid_t pid;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0640, &a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		/* In the region's group (gid 0): read yes, write no. */
+		CHILD_ASSERT_EQ(0, become_user_in(true, getgid()));
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+TEST_F(perm, creator_owns_mode_without_umask)
+{
+	const char *n = new_name(&self->names, "perm.owner");
+	struct shmdev_stat st;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		CHILD_ASSERT_EQ(0, become_user());
+		umask(077);
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0666, &b));
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, shmdev_stat(n, &st));
+	EXPECT_EQ(USER, st.uid);
+	EXPECT_EQ(GROUP, st.gid);
+	EXPECT_EQ(0666, st.mode);
+
+	/* The owner may unlink; another user may not. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		CHILD_ASSERT_EQ(0, setgroups(0, NULL));
+		CHILD_ASSERT_EQ(0, setgid(1001));
+		CHILD_ASSERT_EQ(0, setuid(1001));
+		CHILD_ASSERT_EQ(-EPERM, shmdev_unlink(n));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		CHILD_ASSERT_EQ(0, become_user());
+		CHILD_ASSERT_EQ(0, shmdev_unlink(n));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
+}
+
+TEST_F(perm, owner_is_fsuid_and_fsgid)
+{
+	const char *n = new_name(&self->names, "perm.fsuid");
+	struct shmdev_stat st;
+	struct proc_row row;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		/* Real and effective ids stay 0: only the fs ids count. */
+		setfsgid(2345);
+		setfsuid(1234);
+		CHILD_ASSERT_EQ(1234, setfsuid(-1));
+		CHILD_ASSERT_EQ(2345, setfsgid(-1));
+		CHILD_ASSERT_EQ(0, geteuid());
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0604, &b));
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, shmdev_stat(n, &st));
+	EXPECT_EQ(1234, st.uid);
+	EXPECT_EQ(2345, st.gid);
+	EXPECT_EQ(0604, st.mode);
+	ASSERT_EQ(1, proc_find(n, &row, 1));
+	EXPECT_STREQ("1234", proc_col(&row, "uid"));
+	EXPECT_STREQ("2345", proc_col(&row, "gid"));
+	EXPECT_STREQ("0604", proc_col(&row, "mode"));
+
+	/* Permission checks use the fs ids too: 1234 may write, others only read. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		CHILD_ASSERT_EQ(0, setgroups(0, NULL));
+		CHILD_ASSERT_EQ(0, setgid(2345));
+		CHILD_ASSERT_EQ(0, setuid(1234));
+		/* The owner's bits apply to the owner, not the group's (0). */
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		/* In the region's group, whose bits are 0: no access at all. */
+		CHILD_ASSERT_EQ(0, setgroups(0, NULL));
+		CHILD_ASSERT_EQ(0, setgid(2345));
+		CHILD_ASSERT_EQ(0, setuid(USER));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		/* Neither owner nor group: the other bits, read only. */
+		CHILD_ASSERT_EQ(0, become_user());
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+/*
+ * Root of a user namespace of its own holds every capability there, none
+ * over the initial namespace's regions: modes, unlink and ns_id still apply.
+ */
+TEST_F(perm, user_namespace_root_is_not_root)
+{
+	const char *n = new_name(&self->names, "perm.userns");
+	struct shmdev_region *a;
+	int res[2], ret;
+	pid_t pid;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, pipe(res));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_name un = { .name = (uintptr_t)n, .name_len = strlen(n) };
+		struct stat nsst;
+		struct shmdev_region *b;
+		int fd;
+
+		CHILD_ASSERT_EQ(0, become_user());
+		ret = enter_userns(0);
+		CHILD_ASSERT_EQ(sizeof(ret), write(res[1], &ret, sizeof(ret)));
+		if (ret)
+			_exit(4);
+		CHILD_ASSERT_EQ(0, getuid());
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		CHILD_ASSERT_EQ(-EPERM, shmdev_unlink(n));
+		/* By namespace id: its own (the initial one), or any other. */
+		CHILD_ASSERT_EQ(0, stat("/proc/self/ns/ipc", &nsst));
+		fd = dev_open();
+		CHILD_ASSERT_LE(0, fd);
+		un.ns_id = nsst.st_ino;
+		CHILD_ASSERT_EQ(-EPERM, xioctl(fd, SHMDEV_IOC_UNLINK, &un));
+		un.ns_id = nsst.st_ino + 1;
+		CHILD_ASSERT_EQ(-EPERM, xioctl(fd, SHMDEV_IOC_UNLINK, &un));
+		_exit(0);
+	}
+	close(res[1]);
+	ASSERT_EQ(sizeof(ret), read(res[0], &ret, sizeof(ret)));
+	if (ret) {
+		wait_exit(pid);
+		EXPECT_EQ(0, shmdev_close(a));
+		SKIP(return, "no user namespace (%s)", strerror(-ret));
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	/* Nothing happened to it. */
+	EXPECT_EQ(0, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+TEST_F(perm, cap_ipc_owner_bypasses)
+{
+	const char *n = new_name(&self->names, "perm.cap");
+	struct shmdev_region *a;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		CHILD_ASSERT_EQ(0, become_user());
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0000, &b));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	/* Root (CAP_IPC_OWNER) may use it, mode 0000 or not. */
+	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &a));
+	EXPECT_EQ(0, shmdev_close(a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+
+		CHILD_ASSERT_EQ(0, drop_cap(CAP_IPC_OWNER));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		/* CAP_SYS_ADMIN may still unlink. */
+		CHILD_ASSERT_EQ(0, shmdev_unlink(n));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kselftest programs: every selftests/*_test.c becomes $(O)/selftests/<name>,
+# linked with libshmdev.a. kselftest_harness.h and kselftest.h are taken
+# from Debian's linux-source tarball at build time, never committed.
+
+LINUX_SOURCE_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+KSFT_INC         := $(O)/selftests/include
+KSFT_HEADERS     := $(KSFT_INC)/kselftest.h $(KSFT_INC)/kselftest_harness.h
+
+SELFTESTS_SRC    := $(wildcard selftests/*_test.c)
+SELFTESTS        := $(patsubst selftests/%.c,$(O)/selftests/%,$(SELFTESTS_SRC))
+SELFTESTS_DEPS   := selftests/common.h include/shmdev.h include/uapi/linux/shmdev.h \
+		    $(KSFT_HEADERS) $(O)/lib/libshmdev.a
+
+.PHONY: selftests
+all: selftests
+selftests: $(SELFTESTS)
+
+$(KSFT_HEADERS) &:
+	@test -n "$(LINUX_SOURCE_TAR)" || \
+		{ echo "no /usr/src/linux-source-*.tar.xz: apt-get install linux-source"; exit 1; }
+	@mkdir -p $(KSFT_INC)
+	tar -xJf $(LINUX_SOURCE_TAR) -C $(KSFT_INC) --strip-components=4 --wildcards \
+		'*/tools/testing/selftests/kselftest.h' \
+		'*/tools/testing/selftests/kselftest_harness.h'
+	@touch $(KSFT_HEADERS)
+
+$(O)/selftests/%_test: selftests/%_test.c $(SELFTESTS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-sign-compare -I$(KSFT_INC) -o $@ $< $(O)/lib/libshmdev.a
