@@ -5,10 +5,11 @@
 # the man pages in place; a program built with `pkg-config --cflags --libs
 # libshmdev` against that tree links with the staged library and runs; the
 # staged module loads with modprobe -d; PREFIX=/usr, uninstall and the DKMS
-# source tree (built with dkms.conf's own command) work. Runs on the host
-# (what needs the module is skipped) and in the VM, where only what depends
-# on the kernel runs (the rest is the same on every kernel of the matrix
-# and slow under TCG): INSTALL_TEST_FULL=1 runs everything there too.
+# source tree (built with dkms.conf's own command) work. In the VM only what
+# depends on the kernel runs (the rest is the same on every kernel of the
+# matrix and slow under TCG; INSTALL_TEST_FULL=1 runs it there too); on the
+# host (`make check` runs it there once) the rest runs, and what needs the
+# module or udev is left out of the plan.
 
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
@@ -27,9 +28,6 @@ skip() {
 }
 note() { echo "# $*"; return 1; }
 
-NTESTS=14
-echo "TAP version 13"
-echo "1..$NTESTS"
 
 version=$(sed -n 's/^VERSION *:= *//p' Makefile)
 # In the VM, install the module built for the running kernel.
@@ -39,7 +37,9 @@ in_vm=0
 [ -n "$SHMDEV_KO" ] && [ -c /dev/shmdev ] && in_vm=1
 host_part=1
 [ $in_vm = 1 ] && [ -z "$INSTALL_TEST_FULL" ] && host_part=0
-host_skip="kernel-independent, run on the host (INSTALL_TEST_FULL=1 in the VM)"
+NTESTS=$((7 + 2 * in_vm + 5 * host_part))
+echo "TAP version 13"
+echo "1..$NTESTS"
 
 # mk TARGET VAR=...: make quietly; its output is shown if it fails.
 mk() {
@@ -158,8 +158,6 @@ cc -Wall -o "$tmp/prog-static" "$tmp/prog.c" $(pkg-config --cflags libshmdev) "$
 out=$("$tmp/prog-static")
 if [ $in_vm = 1 ]; then [ "$out" = "shared ok" ] || st=1; else [ "$out" = "open -2" ] || st=1; fi
 ok $st "the same program linked with the staged libshmdev.a"
-else
-	skip "static link: $host_skip"
 fi
 
 st=0
@@ -171,9 +169,10 @@ MANPATH= man -M "$L/share/man" -w shmdevctl 2>/dev/null | grep -q "^$L/share/man
 MANPATH= man -M "$L/share/man" -w 3 shmdev_open 2>/dev/null | grep -q "^$L/share/man/man3/shmdev_open.3" || st=1
 ok $st "the staged shmdevctl runs; man finds shmdevctl(8) and shmdev_open(3) in the staged MANDIR"
 
-if [ $in_vm = 1 ] && [ "$kver" = "$(uname -r)" ]; then
+if [ $in_vm = 1 ]; then
 	st=0
-	if rmmod shmdev; then
+	[ "$kver" = "$(uname -r)" ] || { note "module for $kver, kernel $(uname -r)"; st=1; }
+	if [ $st = 0 ] && rmmod shmdev; then
 		modprobe -d "$stage" shmdev || st=1
 		[ "$(cat /sys/module/shmdev/version 2>/dev/null)" = "$version" ] && [ -c /dev/shmdev ] || st=1
 		rmmod shmdev || st=1
@@ -182,11 +181,11 @@ if [ $in_vm = 1 ] && [ "$kver" = "$(uname -r)" ]; then
 		st=1
 	fi
 	ok $st "modprobe -d STAGE shmdev loads the installed module through depmod's index"
-else
-	skip "modprobe of the staged module: needs the VM"
 fi
 
-if [ $in_vm = 1 ] && [ -d /sys/class/misc/shmdev ] && command -v udevadm >/dev/null; then
+if [ $in_vm = 0 ]; then
+	:
+elif [ -d /sys/class/misc/shmdev ] && command -v udevadm >/dev/null; then
 	st=0
 	# Without the rule the node has no uaccess tag; with it, mode and tag.
 	timeout 300 udevadm test --action=add /sys/class/misc/shmdev >"$tmp/udev0" 2>&1
@@ -201,11 +200,11 @@ if [ $in_vm = 1 ] && [ -d /sys/class/misc/shmdev ] && command -v udevadm >/dev/n
 	rm -f /run/udev/rules.d/60-shmdev.rules
 	ok $st "udevadm test: the rule gives /dev/shmdev mode 0666 and the uaccess tag"
 else
-	skip "udev rule on a live /dev/shmdev: needs the VM"
+	skip "udev rule on a live /dev/shmdev: no udevadm"
 fi
 
 if [ $host_part = 0 ]; then
-	for t in uninstall PREFIX=/usr install-dkms "DKMS build"; do skip "$t: $host_skip"; done
+	[ $n = $NTESTS ] || { echo "# ran $n tests, planned $NTESTS"; fail=$((fail + 1)); }
 	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
 	[ $fail = 0 ]
 	exit

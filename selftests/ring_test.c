@@ -640,8 +640,12 @@ TEST_F_TIMEOUT(ring, three_producers_one_consumer, 1800)
 	       (long long)(t / MS), total * 1e9 / t, (bytes >> 20) * 1e9 / t,
 	       (unsigned long long)(st1.waits - st0.waits),
 	       (unsigned long long)(st1.wakes - st0.wakes));
-	/* Sleeps happen only on an empty or a full ring: far fewer than messages. */
-	EXPECT_GT(total / 2, st1.waits - st0.waits);
+	/*
+	 * How often the consumer found the ring empty depends on the scheduler
+	 * (on PREEMPT_RT a woken consumer runs at once and drains the ring one
+	 * message at a time), so the wait count is reported, not asserted;
+	 * no_syscalls_while_neither_empty_nor_full asserts the property itself.
+	 */
 	free(buf);
 }
 

@@ -7,7 +7,8 @@
 # Runs selftests/run-tests.sh [TESTS] in the VM on each kernel of KERNELS,
 # then, unless TESTS picks some tests, the runner's own tests (on the first
 # kernel, and on DEBUG_KERNEL for kmemleak, lockdep and KASAN) and the
-# host-side checks (the man pages). Ends with one line
+# host-side checks (install_test's kernel-independent part, the man
+# pages). Ends with one line
 #   N passed, N failed, N skipped
 # summed over everything. A VM run that fails without a failed test (a
 # kernel report, a timeout, a crash) counts one failed test more, named
@@ -74,6 +75,11 @@ if [ -z "$tests" ]; then
 	out=$outdir/runner.out
 	selftests/vm/runner_test.sh "$first" "$debug" 2>&1 | tee "$out"
 	count runner "$out" "${PIPESTATUS[0]}"
+
+	echo "=== host: install (the kernel-independent part) ==="
+	out=$outdir/install.out
+	selftests/install_test.sh 2>&1 | tee "$out"
+	count install "$out" "${PIPESTATUS[0]}"
 
 	if [ -x man/check-man.sh ]; then
 		echo "=== host: man pages ==="
