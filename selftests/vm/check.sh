@@ -56,18 +56,61 @@ count() {
 	[ "$f" = 0 ] || failed+=("$name")
 }
 
-for k in $kernels; do
-	echo "=== selftests on $k ==="
-	out=$outdir/$k.out
-	timeout=1800
+# run_kernel K: the selftests in the VM on kernel K, into $outdir/K.out,
+# the VM's exit status into $outdir/K.status.
+run_kernel() {
+	local k=$1 timeout=1800 t0
 	case $k in debug*) timeout=3600 ;; esac
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
-	selftests/vm/run --kernel "$k" --timeout $timeout -- selftests/run-tests.sh $tests 2>&1 |
-		tee "$out"
-	count "$k" "$out" "${PIPESTATUS[0]}"
-	echo "=== $k: $(($(date +%s) - t0))s ==="
-done
+	selftests/vm/run --kernel "$k" --timeout $timeout -- selftests/run-tests.sh $tests \
+		>"$outdir/$k.out" 2>&1
+	echo $? >"$outdir/$k.status"
+	echo "=== $k: $(($(date +%s) - t0))s ===" >>"$outdir/$k.out"
+}
+
+# finish K: show what kernel K's run printed and add it up.
+finish() {
+	echo "=== selftests on $1 ==="
+	cat "$outdir/$1.out"
+	count "$1" "$outdir/$1.out" "$(cat "$outdir/$1.status" 2>/dev/null || echo 1)"
+}
+
+# VM_JOBS kernels at a time (default: one per two host CPUs, at least one,
+# each VM has two vCPUs). Under TCG a VM keeps a host CPU busy only while its
+# guest runs, and much of a test run is one process at a time or asleep, so
+# two VMs on two CPUs finish the matrix in about two thirds of the time. With
+# one job the output streams as it comes.
+jobs=${VM_JOBS:-$((($(nproc) + 1) / 2))}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+if [ "$jobs" = 1 ]; then
+	for k in $kernels; do
+		echo "=== selftests on $k ==="
+		rm -f "$outdir/$k.out" "$outdir/$k.status"
+		run_kernel "$k" &
+		tail -n +1 -F --pid=$! "$outdir/$k.out" 2>/dev/null
+		wait
+		count "$k" "$outdir/$k.out" "$(cat "$outdir/$k.status")"
+	done
+else
+	declare -A running=()
+	for k in $kernels; do
+		while [ ${#running[@]} -ge "$jobs" ]; do
+			wait -n -p done
+			finish "${running[$done]}"
+			unset "running[$done]"
+		done
+		rm -f "$outdir/$k.out" "$outdir/$k.status"
+		echo "=== $k: started ==="
+		run_kernel "$k" &
+		running[$!]=$k
+	done
+	while [ ${#running[@]} -gt 0 ]; do
+		wait -n -p done
+		finish "${running[$done]}"
+		unset "running[$done]"
+	done
+fi
 
 if [ -z "$tests" ]; then
 	first=${kernels%% *}
