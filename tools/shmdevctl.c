@@ -17,6 +17,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1274,33 +1275,71 @@ static void kmod_quiet(void *data, int priority, const char *file, int line,
 }
 
 /*
+ * libkmod, opened only by 'status --load': linked in, it (and libcrypto,
+ * which it pulls in) would be loaded and relocated by every run of
+ * shmdevctl, and a host without libkmod could not run shmdevctl at all.
+ */
+struct kmod_api {
+	__typeof__(kmod_new) *new;
+	__typeof__(kmod_unref) *unref;
+	__typeof__(kmod_set_log_fn) *set_log_fn;
+	__typeof__(kmod_module_new_from_path) *module_new_from_path;
+	__typeof__(kmod_module_new_from_name) *module_new_from_name;
+	__typeof__(kmod_module_insert_module) *module_insert_module;
+	__typeof__(kmod_module_probe_insert_module) *module_probe_insert_module;
+	__typeof__(kmod_module_unref) *module_unref;
+};
+
+static bool kmod_open(struct kmod_api *k)
+{
+	void *h = dlopen("libkmod.so.2", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return false;
+	k->new = dlsym(h, "kmod_new");
+	k->unref = dlsym(h, "kmod_unref");
+	k->set_log_fn = dlsym(h, "kmod_set_log_fn");
+	k->module_new_from_path = dlsym(h, "kmod_module_new_from_path");
+	k->module_new_from_name = dlsym(h, "kmod_module_new_from_name");
+	k->module_insert_module = dlsym(h, "kmod_module_insert_module");
+	k->module_probe_insert_module = dlsym(h, "kmod_module_probe_insert_module");
+	k->module_unref = dlsym(h, "kmod_module_unref");
+	return k->new && k->unref && k->set_log_fn && k->module_new_from_path &&
+	       k->module_new_from_name && k->module_insert_module &&
+	       k->module_probe_insert_module && k->module_unref;
+}
+
+/*
  * Load the module through libkmod: the file at @path, or "shmdev" from
  * /lib/modules/$(uname -r) with its modprobe.d options. Reports failures.
  */
 static int load_module(const char *path)
 {
 	struct kmod_module *mod = NULL;
+	struct kmod_api k;
 	struct kmod_ctx *ctx;
 	struct utsname u;
 	int ret;
 
-	ctx = kmod_new(NULL, NULL);
+	if (!kmod_open(&k))
+		return fail("cannot load the module: libkmod.so.2: %s", dlerror());
+	ctx = k.new(NULL, NULL);
 	if (!ctx)
 		return fail("cannot load the module: libkmod could not start");
-	kmod_set_log_fn(ctx, kmod_quiet, NULL);
+	k.set_log_fn(ctx, kmod_quiet, NULL);
 	if (path) {
-		ret = kmod_module_new_from_path(ctx, path, &mod);
+		ret = k.module_new_from_path(ctx, path, &mod);
 		if (!ret)
-			ret = kmod_module_insert_module(mod, 0, NULL);
+			ret = k.module_insert_module(mod, 0, NULL);
 	} else {
-		ret = kmod_module_new_from_name(ctx, "shmdev", &mod);
+		ret = k.module_new_from_name(ctx, "shmdev", &mod);
 		if (!ret)
-			ret = kmod_module_probe_insert_module(mod, 0, NULL, NULL,
-							      NULL, NULL);
+			ret = k.module_probe_insert_module(mod, 0, NULL, NULL,
+							   NULL, NULL);
 	}
 	if (mod)
-		kmod_module_unref(mod);
-	kmod_unref(ctx);
+		k.module_unref(mod);
+	k.unref(ctx);
 	if (ret == -EEXIST || !ret)
 		return EXIT_SUCCESS;
 
