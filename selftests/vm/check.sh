@@ -76,12 +76,12 @@ finish() {
 	count "$1" "$outdir/$1.out" "$(cat "$outdir/$1.status" 2>/dev/null || echo 1)"
 }
 
-# VM_JOBS kernels at a time (default: one per two host CPUs, at least one,
-# each VM has two vCPUs). Under TCG a VM keeps a host CPU busy only while its
-# guest runs, and much of a test run is one process at a time or asleep, so
-# two VMs on two CPUs finish the matrix in about two thirds of the time. With
-# one job the output streams as it comes.
-jobs=${VM_JOBS:-$((($(nproc) + 1) / 2))}
+# VM_JOBS kernels at a time (default: one per host CPU). A VM has two vCPUs,
+# but much of a test run is one process at a time (an exec costs 100 ms and
+# more under TCG) or asleep, so two VMs on two CPUs get through the matrix
+# far sooner than one after the other. With one job the output streams as
+# it comes.
+jobs=${VM_JOBS:-$(nproc)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 if [ "$jobs" = 1 ]; then
 	for k in $kernels; do
