@@ -4,11 +4,11 @@
 # check.sh "KERNELS" ["TESTS"] ["DEBUG_KERNEL"]: the body of `make check`
 # (which builds everything first).
 #
-# Runs selftests/run-tests.sh [TESTS] in the VM on each kernel of KERNELS,
-# then, unless TESTS picks some tests, the runner's own tests (on the first
-# kernel, and on DEBUG_KERNEL for kmemleak, lockdep and KASAN) and the
-# host-side checks (install_test's kernel-independent part, the man
-# pages). Ends with one line
+# Runs selftests/run-tests.sh [TESTS] in the VM on each kernel of KERNELS
+# and, unless TESTS picks some tests, the runner's own tests (on the first
+# kernel, and on DEBUG_KERNEL for kmemleak, lockdep and KASAN), VM_JOBS at a
+# time; then the host-side checks (install_test's kernel-independent part,
+# the man pages). Ends with one line
 #   N passed, N failed, N skipped
 # summed over everything. A VM run that fails without a failed test (a
 # kernel report, a timeout, a crash) counts one failed test more, named
@@ -27,7 +27,7 @@ mkdir -p "$outdir"
 
 pass=0 fail=0 skip=0
 failed=()
-start=$(date +%s)
+start=$EPOCHSECONDS
 
 # count NAME FILE STATUS: add what FILE reports to the sums. A kernel's run
 # ends with run-tests.sh's KSFT-TOTALS line; without one (the VM died or
@@ -56,54 +56,74 @@ count() {
 	[ "$f" = 0 ] || failed+=("$name")
 }
 
-# run_kernel K: the selftests in the VM on kernel K, into $outdir/K.out,
-# the VM's exit status into $outdir/K.status.
-run_kernel() {
-	local k=$1 timeout=1800 t0
-	case $k in debug*) timeout=3600 ;; esac
-	t0=$(date +%s)
-	# shellcheck disable=SC2086
-	selftests/vm/run --kernel "$k" --timeout $timeout -- selftests/run-tests.sh $tests \
-		>"$outdir/$k.out" 2>&1
-	echo $? >"$outdir/$k.status"
-	echo "=== $k: $(($(date +%s) - t0))s ===" >>"$outdir/$k.out"
+# run_job J: job J (a kernel's selftests, or "runner": the runner's own
+# tests) into $outdir/J.out, its exit status into $outdir/J.status.
+run_job() {
+	local j=$1 timeout=1800 t0=$EPOCHSECONDS
+	case $j in
+	runner)
+		selftests/vm/runner_test.sh "$first" "$debug" >"$outdir/$j.out" 2>&1 ;;
+	*)
+		case $j in debug*) timeout=3600 ;; esac
+		# shellcheck disable=SC2086
+		selftests/vm/run --kernel "$j" --timeout $timeout -- selftests/run-tests.sh $tests \
+			>"$outdir/$j.out" 2>&1 ;;
+	esac
+	echo $? >"$outdir/$j.status"
+	echo "=== $j: $((EPOCHSECONDS - t0))s ===" >>"$outdir/$j.out"
 }
 
-# finish K: show what kernel K's run printed and add it up.
+title() {
+	case $1 in
+	runner)	echo "=== the runner's own tests ($first${debug:+, $debug}) ===" ;;
+	*)	echo "=== selftests on $1 ===" ;;
+	esac
+}
+
+# finish J: show what job J printed and add it up.
 finish() {
-	echo "=== selftests on $1 ==="
+	title "$1"
 	cat "$outdir/$1.out"
 	count "$1" "$outdir/$1.out" "$(cat "$outdir/$1.status" 2>/dev/null || echo 1)"
 }
 
-# VM_JOBS kernels at a time (default: one per host CPU). A VM has two vCPUs,
+# The jobs: each kernel's selftests and, unless TESTS picks some, the
+# runner's own tests (which boot the first kernel and the debug one).
+first=${kernels%% *}
+all_jobs=$kernels
+[ -n "$tests" ] || all_jobs="$all_jobs runner"
+
+# VM_JOBS jobs at a time (default: one per host CPU). A VM has two vCPUs,
 # but much of a test run is one process at a time (an exec costs 100 ms and
 # more under TCG) or asleep, so two VMs on two CPUs get through the matrix
-# far sooner than one after the other. With one job the output streams as
-# it comes.
+# far sooner than one after the other. The debug kernels, the longest, go
+# first. With one job the output streams as it comes.
 jobs=${VM_JOBS:-$(nproc)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 if [ "$jobs" = 1 ]; then
-	for k in $kernels; do
-		echo "=== selftests on $k ==="
-		rm -f "$outdir/$k.out" "$outdir/$k.status"
-		run_kernel "$k" &
-		tail -n +1 -F --pid=$! "$outdir/$k.out" 2>/dev/null
+	for j in $all_jobs; do
+		title "$j"
+		rm -f "$outdir/$j.out" "$outdir/$j.status"
+		run_job "$j" &
+		tail -n +1 -F --pid=$! "$outdir/$j.out" 2>/dev/null
 		wait
-		count "$k" "$outdir/$k.out" "$(cat "$outdir/$k.status")"
+		count "$j" "$outdir/$j.out" "$(cat "$outdir/$j.status")"
 	done
 else
+	order=
+	for j in $all_jobs; do case $j in debug*) order="$order $j" ;; esac; done
+	for j in $all_jobs; do case $j in debug*) ;; *) order="$order $j" ;; esac; done
 	declare -A running=()
-	for k in $kernels; do
+	for j in $order; do
 		while [ ${#running[@]} -ge "$jobs" ]; do
 			wait -n -p done
 			finish "${running[$done]}"
 			unset "running[$done]"
 		done
-		rm -f "$outdir/$k.out" "$outdir/$k.status"
-		echo "=== $k: started ==="
-		run_kernel "$k" &
-		running[$!]=$k
+		rm -f "$outdir/$j.out" "$outdir/$j.status"
+		echo "=== $j: started ==="
+		run_job "$j" &
+		running[$!]=$j
 	done
 	while [ ${#running[@]} -gt 0 ]; do
 		wait -n -p done
@@ -113,12 +133,6 @@ else
 fi
 
 if [ -z "$tests" ]; then
-	first=${kernels%% *}
-	echo "=== the runner's own tests ($first${debug:+, $debug}) ==="
-	out=$outdir/runner.out
-	selftests/vm/runner_test.sh "$first" "$debug" 2>&1 | tee "$out"
-	count runner "$out" "${PIPESTATUS[0]}"
-
 	echo "=== host: install (the kernel-independent part) ==="
 	out=$outdir/install.out
 	selftests/install_test.sh 2>&1 | tee "$out"
@@ -132,6 +146,6 @@ if [ -z "$tests" ]; then
 	fi
 fi
 
-echo "=== $(($(date +%s) - start))s${failed[*]:+, failed in: ${failed[*]}} ==="
+echo "=== $((EPOCHSECONDS - start))s${failed[*]:+, failed in: ${failed[*]}} ==="
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
