@@ -15,7 +15,7 @@ SELFTESTS_DEPS   := selftests/common.h include/shmdev.h include/uapi/linux/shmde
 
 .PHONY: selftests
 all: selftests
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(O)/selftests/poke
 
 $(KSFT_HEADERS) &:
 	@test -n "$(LINUX_SOURCE_TAR)" || \
@@ -29,3 +29,8 @@ $(KSFT_HEADERS) &:
 $(O)/selftests/%_test: selftests/%_test.c $(SELFTESTS_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-sign-compare -I$(KSFT_INC) -o $@ $< $(O)/lib/libshmdev.a
+
+# A helper of shmdevctl_test.sh: writes test data into a region.
+$(O)/selftests/poke: selftests/poke.c include/shmdev.h $(O)/lib/libshmdev.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/lib/libshmdev.a

@@ -313,26 +313,14 @@ run "$S" stat "$nasty"
 ok $? "stat shows an escaped name"
 
 # ---- dump ----
-cat >"$tmp/poke.c" <<'EOF'
-#include <stdlib.h>
-#include <string.h>
-#include "shmdev.h"
-/* poke NAME OFFSET TEXT: store TEXT at OFFSET of region NAME. */
-int main(int argc, char **argv)
-{
-	struct shmdev_region *r;
-
-	if (argc != 4 || shmdev_open(argv[1], 0, 0, 0, &r))
-		return 1;
-	memcpy((char *)shmdev_addr(r) + atol(argv[2]), argv[3], strlen(argv[3]));
-	return shmdev_close(r);
-}
-EOF
-if cc -Iinclude -Iinclude/uapi -o "$tmp/poke" "$tmp/poke.c" build/lib/libshmdev.a; then
+# poke: built by make (selftests/poke.c); compiled here only if it is not.
+poke=build/selftests/poke
+[ -x "$poke" ] || { poke=$tmp/poke; cc -Iinclude -Iinclude/uapi -o "$poke" selftests/poke.c build/lib/libshmdev.a; }
+if [ -x "$poke" ]; then
 	st=0
 	"$S" create "${pre}d" 1M || st=1
-	"$tmp/poke" "${pre}d" 4096 "Hello, shmdev!"$'\n\x01'"0123456789abcdef" || st=1
-	"$tmp/poke" "${pre}d" 1048560 "the last line.." || st=1
+	"$poke" "${pre}d" 4096 "Hello, shmdev!"$'\n\x01'"0123456789abcdef" || st=1
+	"$poke" "${pre}d" 1048560 "the last line.." || st=1
 	run "$S" dump "${pre}d" --offset 4k --length 48
 	expect 0 "" || st=1
 	want="00001000: 4865 6c6c 6f2c 2073 686d 6465 7621 0a01  Hello, shmdev!..

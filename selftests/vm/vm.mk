@@ -26,7 +26,7 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		linux-image-rt-amd64 linux-headers-rt-amd64 linux-source-6.1 \
 		qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
-		dwarves man-db groff-base util-linux procps
+		dwarves man-db groff-base util-linux procps jq
 
 .PHONY: deps check check-run demo demo-run vm-shell FORCE
 
