@@ -22,32 +22,9 @@ NTESTS=15
 kdebug=${SHMDEV_KDEBUG:-0}
 runs=100
 [ "$kdebug" = 1 ] && runs=25
-n=0 pass=0 fail=0 skip=0
+. selftests/tap.sh
 echo "TAP version 13"
 echo "1..$NTESTS"
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok $n $2"
-	else fail=$((fail + 1)); echo "not ok $n $2"; fi
-}
-skip() {
-	n=$((n + 1)) skip=$((skip + 1))
-	echo "ok $n # SKIP $1"
-}
-# slurp FILE: its text in $REPLY, trailing newlines cut, without a fork
-# (a process costs 100 ms and more under TCG).
-slurp() {
-	REPLY=
-	IFS= read -r -d '' REPLY <"$1"
-	while [[ $REPLY == *$'\n' ]]; do REPLY=${REPLY%$'\n'}; done
-}
-# run CMD...: stdout in $out, stderr in $err, exit status in $rc.
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	slurp "$tmp/out"; out=$REPLY
-	slurp "$tmp/err"; err=$REPLY
-}
 # expect RC [STDERR]: the last run's status and, if given, its whole stderr.
 expect() {
 	if [ "$rc" != "$1" ]; then

@@ -48,17 +48,7 @@ if [ "${1:-}" = --prepare ]; then
 	exit
 fi
 
-n=0 pass=0 fail=0 skip=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok $n $2"
-	else fail=$((fail + 1)); echo "not ok $n $2"; fi
-}
-skip() {
-	n=$((n + 1)) skip=$((skip + 1))
-	echo "ok $n # SKIP $1"
-}
-note() { echo "# $*"; return 1; }
+. selftests/tap.sh
 totals() {
 	[ $n = "$NTESTS" ] || { echo "# ran $n tests, planned $NTESTS"; fail=$((fail + 1)); }
 	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"

@@ -6,17 +6,7 @@
 # description of every parameter. Needs root and SHMDEV_KO (the test VM sets
 # both); leaves the module loaded.
 
-n=0 pass=0 fail=0 skip=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $2"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 PARAMS="max_region_size max_regions max_user_bytes max_total_bytes allow_exec"
 TESTS=8

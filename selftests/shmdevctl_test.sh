@@ -10,31 +10,9 @@ S=${SHMDEVCTL:-$PWD/build/tools/shmdevctl}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 pass=0 fail=0 skip=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok $n $2"
-	else fail=$((fail + 1)); echo "not ok $n $2"; fi
-}
-skip() {
-	n=$((n + 1)) skip=$((skip + 1))
-	echo "ok $n # SKIP $1"
-}
-note() { echo "# $*"; return 1; }
-# Under TCG every process costs a lot: the helpers below start none.
-# slurp FILE: its text, without trailing newlines, in $REPLY.
-slurp() {
-	REPLY=
-	IFS= read -r -d '' REPLY <"$1"
-	while [[ $REPLY == *$'\n' ]]; do REPLY=${REPLY%$'\n'}; done
-}
-# run CMD...: stdout in $out, stderr in $err, exit status in $rc.
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	slurp "$tmp/out"; out=$REPLY
-	slurp "$tmp/err"; err=$REPLY
-}
+# ok, skip, note, slurp, run. Under TCG every process costs a lot: the
+# helpers below start none either.
+. selftests/tap.sh
 # has TEXT LINE: LINE is a whole line of TEXT; starts TEXT PREFIX: a line
 # of TEXT starts with PREFIX.
 has() { [[ $'\n'$1$'\n' == *$'\n'"$2"$'\n'* ]]; }
