@@ -8,7 +8,7 @@
 # and, unless TESTS picks some tests, the runner's own tests (on the first
 # kernel, and on DEBUG_KERNEL for kmemleak, lockdep and KASAN), VM_JOBS at a
 # time; then the host-side checks (install_test's kernel-independent part,
-# the man pages). Ends with one line
+# checkpatch on the module, the man pages). Ends with one line
 #   N passed, N failed, N skipped
 # summed over everything. A VM run that fails without a failed test (a
 # kernel report, a timeout, a crash) counts one failed test more, named
@@ -137,6 +137,11 @@ if [ -z "$tests" ]; then
 	out=$outdir/install.out
 	selftests/install_test.sh 2>&1 | tee "$out"
 	count install "$out" "${PIPESTATUS[0]}"
+
+	echo "=== host: checkpatch ==="
+	out=$outdir/checkpatch.out
+	selftests/host/checkpatch.sh 2>&1 | tee "$out"
+	count checkpatch "$out" "${PIPESTATUS[0]}"
 
 	if [ -x man/check-man.sh ]; then
 		echo "=== host: man pages ==="
