@@ -6,9 +6,9 @@
 #
 # Runs selftests/run-tests.sh [TESTS] in the VM on each kernel of KERNELS
 # and, unless TESTS picks some tests, the runner's own tests (on the first
-# kernel, and on DEBUG_KERNEL for kmemleak, lockdep and KASAN), VM_JOBS at a
-# time; then the host-side checks (install_test's kernel-independent part,
-# checkpatch on the module, the man pages). Ends with one line
+# kernel, and on DEBUG_KERNEL for kmemleak, lockdep and KASAN) and the
+# host-side checks (install_test's kernel-independent part, checkpatch on
+# the module, the man pages), VM_JOBS jobs at a time. Ends with one line
 #   N passed, N failed, N skipped
 # summed over everything. A VM run that fails without a failed test (a
 # kernel report, a timeout, a crash) counts one failed test more, named
@@ -63,6 +63,17 @@ run_job() {
 	case $j in
 	runner)
 		selftests/vm/runner_test.sh "$first" "$debug" >"$outdir/$j.out" 2>&1 ;;
+	host)
+		rm -f "$outdir"/{install,checkpatch,man}.{out,status}
+		selftests/install_test.sh >"$outdir/install.out" 2>&1
+		echo $? >"$outdir/install.status"
+		selftests/host/checkpatch.sh >"$outdir/checkpatch.out" 2>&1
+		echo $? >"$outdir/checkpatch.status"
+		if [ -x man/check-man.sh ]; then
+			make --no-print-directory -s check-man >"$outdir/man.out" 2>&1
+			echo $? >"$outdir/man.status"
+		fi
+		: >"$outdir/$j.out" ;;
 	*)
 		case $j in debug*) timeout=3600 ;; esac
 		# shellcheck disable=SC2086
@@ -76,32 +87,50 @@ run_job() {
 title() {
 	case $1 in
 	runner)	echo "=== the runner's own tests ($first${debug:+, $debug}) ===" ;;
+	install) echo "=== host: install (the kernel-independent part) ===" ;;
+	checkpatch) echo "=== host: checkpatch ===" ;;
+	man)	echo "=== host: man pages ===" ;;
 	*)	echo "=== selftests on $1 ===" ;;
 	esac
 }
 
 # finish J: show what job J printed and add it up.
 finish() {
+	local j
+	if [ "$1" = host ]; then
+		for j in install checkpatch man; do
+			[ -e "$outdir/$j.out" ] && finish "$j"
+		done
+		cat "$outdir/host.out"
+		return
+	fi
 	title "$1"
 	cat "$outdir/$1.out"
 	count "$1" "$outdir/$1.out" "$(cat "$outdir/$1.status" 2>/dev/null || echo 1)"
 }
 
 # The jobs: each kernel's selftests and, unless TESTS picks some, the
-# runner's own tests (which boot the first kernel and the debug one).
+# runner's own tests (which boot the first kernel and the debug one) and the
+# host-side checks.
 first=${kernels%% *}
 all_jobs=$kernels
-[ -n "$tests" ] || all_jobs="$all_jobs runner"
+[ -n "$tests" ] || all_jobs="$all_jobs runner host"
 
 # VM_JOBS jobs at a time (default: one per host CPU). A VM has two vCPUs,
 # but much of a test run is one process at a time (an exec costs 100 ms and
 # more under TCG) or asleep, so two VMs on two CPUs get through the matrix
-# far sooner than one after the other. The debug kernels, the longest, go
-# first. With one job the output streams as it comes.
+# far sooner than one after the other. The longest go first: the debug
+# kernels, newest first (the newer the kernel, the slower it runs under
+# TCG). With one job the output streams as it comes.
 jobs=${VM_JOBS:-$(nproc)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 if [ "$jobs" = 1 ]; then
 	for j in $all_jobs; do
+		if [ "$j" = host ]; then
+			run_job host
+			finish host
+			continue
+		fi
 		title "$j"
 		rm -f "$outdir/$j.out" "$outdir/$j.status"
 		run_job "$j" &
@@ -111,7 +140,7 @@ if [ "$jobs" = 1 ]; then
 	done
 else
 	order=
-	for j in $all_jobs; do case $j in debug*) order="$order $j" ;; esac; done
+	for j in $all_jobs; do case $j in debug*) order="$j $order" ;; esac; done
 	for j in $all_jobs; do case $j in debug*) ;; *) order="$order $j" ;; esac; done
 	declare -A running=()
 	for j in $order; do
@@ -130,25 +159,6 @@ else
 		finish "${running[$done]}"
 		unset "running[$done]"
 	done
-fi
-
-if [ -z "$tests" ]; then
-	echo "=== host: install (the kernel-independent part) ==="
-	out=$outdir/install.out
-	selftests/install_test.sh 2>&1 | tee "$out"
-	count install "$out" "${PIPESTATUS[0]}"
-
-	echo "=== host: checkpatch ==="
-	out=$outdir/checkpatch.out
-	selftests/host/checkpatch.sh 2>&1 | tee "$out"
-	count checkpatch "$out" "${PIPESTATUS[0]}"
-
-	if [ -x man/check-man.sh ]; then
-		echo "=== host: man pages ==="
-		out=$outdir/man.out
-		make --no-print-directory -s check-man 2>&1 | tee "$out"
-		count man "$out" "${PIPESTATUS[0]}"
-	fi
 fi
 
 echo "=== $((EPOCHSECONDS - start))s${failed[*]:+, failed in: ${failed[*]}} ==="
