@@ -80,9 +80,11 @@ stage-%: module-% all FORCE
 	@selftests/install_test.sh --prepare $(O)/kmod-$*/shmdev.ko $(O)/stage-$* || \
 		{ echo "stage-$*: make install or the test program failed"; exit 1; }
 
-# A second make after deps, so that KDIR and the source tarball are seen.
+# A second make after deps, so that KDIR and the source tarball are seen;
+# it builds on every CPU (unless the caller gave -j) and then runs the VMs.
+JOBS_FLAG = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
 check: deps
-	@$(MAKE) --no-print-directory check-run
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-run
 
 check-run: all $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
 		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)))
