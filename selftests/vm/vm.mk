@@ -82,13 +82,14 @@ stage-%: module-% all FORCE
 
 # A second make after deps, so that KDIR and the source tarball are seen;
 # it builds on every CPU (unless the caller gave -j) and then runs the VMs.
+# check.sh's own makes (install_test's, check-man) use its jobserver: '+'.
 JOBS_FLAG = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
 check: deps
 	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-run
 
 check-run: all $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
 		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)))
-	@selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
+	+@selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-run
