@@ -29,11 +29,11 @@ default_timeout=${TEST_TIMEOUT:-300}
 scale=1
 [ "${SHMDEV_KDEBUG:-0}" = 1 ] && scale=3
 # race_test stops at a time budget (120 s) when its 32,000 cycles take
-# longer: on a debug kernel (100-200 cycles a second under TCG, with another
+# longer: on a debug kernel (about 100 cycles a second under TCG with another
 # VM beside it) and on PREEMPT_RT (16 contending processes run ten times
 # slower there) it never gets near them, so there it gets 20 s, in which it
-# still kills 32 workers spread over the run and does 1,500 cycles and more.
-# SHMDEV_RACE_SECONDS=0 in the environment runs all 32,000 cycles.
+# still kills 32 workers spread over the run and does 1,200 cycles and more.
+# SHMDEV_RACE_SECONDS=0 (run --env SHMDEV_RACE_SECONDS=0) runs all 32,000 cycles.
 if [ "${SHMDEV_KDEBUG:-0}" = 1 ] || [ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ]; then
 	export SHMDEV_RACE_SECONDS=${SHMDEV_RACE_SECONDS:-20}
 fi
