@@ -19,21 +19,11 @@ unset SHMDEV_KO
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 pass=0 fail=0 skip=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $2"
-		sed 's/^/# /' "$tmp/err"
-	fi
-}
-skip() {
-	n=$((n + 1)) skip=$((skip + 1))
-	echo "ok $n # SKIP $1"
+. selftests/tap.sh
+# vm_ok STATUS TEXT: tap.sh's ok, with the last run's stderr when it failed.
+vm_ok() {
+	ok "$@"
+	[ "$1" = 0 ] || sed 's/^/# /' "$tmp/err"
 }
 
 # vm [run options] -- CMD: run in the VM, stdout in $tmp/out, stderr in
@@ -49,7 +39,7 @@ expect_report() {
 	local st=0
 	[ "$rc" = "$2" ] || { echo "# exit status $rc, expected $2"; st=1; }
 	grep -q "^run:   .*$3" "$tmp/err" || { echo "# the run did not name a line with '$3'"; st=1; }
-	ok $st "$1"
+	vm_ok $st "$1"
 }
 
 echo "TAP version 13"
@@ -65,7 +55,7 @@ grep -qx 'out 42' "$tmp/out" || { echo "# stdout lacks 'out 42'"; st=1; }
 grep -qx 'err hello world' "$tmp/out" || { echo "# console lacks 'err hello world'"; st=1; }
 grep -qx 'added file' "$tmp/out" || { echo "# --add file not in the guest"; st=1; }
 grep -q '^run: log saved in .*\.log' "$tmp/err" || { echo "# no log path on stderr"; st=1; }
-ok $st "run -- bash -c '...; exit 3': status 3, output, --add and --env"
+vm_ok $st "run -- bash -c '...; exit 3': status 3, output, --add and --env"
 
 # 3: the module around CMD, and a process CMD leaves holding the device.
 if [ -e "build/kmod-$kernel/shmdev.ko" ]; then
@@ -73,7 +63,7 @@ if [ -e "build/kmod-$kernel/shmdev.ko" ]; then
 		(sleep 1000 </dev/shmdev &) && sleep 0.5 && test "$(cat /sys/module/shmdev/refcnt)" = 1'
 	st=0
 	[ $rc = 0 ] || { echo "# exit status $rc, expected 0"; st=1; }
-	ok $st "status 0; the module loaded for CMD and unloaded after it, though CMD left a process holding it"
+	vm_ok $st "status 0; the module loaded for CMD and unloaded after it, though CMD left a process holding it"
 else
 	skip "no build/kmod-$kernel/shmdev.ko"
 fi
@@ -89,7 +79,7 @@ if [ -e "$warn" ]; then
 	grep -qx survived "$tmp/out" && { echo "# the VM went on after an oops"; st=1; }
 	[ $rc = 125 ] || { echo "# exit status $rc, expected 125"; st=1; }
 	grep -q '^run:   .*BUG at.*warn.c' "$tmp/err" || { echo "# the run did not name the BUG line"; st=1; }
-	ok $st "an oops ends the VM at once (125), naming the BUG"
+	vm_ok $st "an oops ends the VM at once (125), naming the BUG"
 else
 	skip "no $warn"
 	skip "no $warn"
@@ -98,7 +88,7 @@ fi
 vm --kernel "$kernel" --no-load --timeout 10 -- sleep 1000
 st=0
 [ $rc = 124 ] || { echo "# exit status $rc, expected 124"; st=1; }
-ok $st "run --timeout 10 -- sleep 1000: status 124"
+vm_ok $st "run --timeout 10 -- sleep 1000: status 124"
 
 if [ -n "$debug" ]; then
 	warn=build/warn-$debug/shmdev_warn.ko
