@@ -380,8 +380,10 @@ static int shmdev_klock_take(struct shmdev_region *r, struct shmdev_handle *h,
 
 /*
  * Grant lock @id to the head of its queue while it can be granted: one
- * writer, or every reader up to the next writer. Caller must hold
- * region->locks_lock.
+ * writer, or every reader up to the next writer. Threads (or forked
+ * processes) share a handle and its locks: a reader whose handle was just
+ * granted the lock for another of them gets -EDEADLK, as it would have had
+ * it asked a moment later. Caller must hold region->locks_lock.
  */
 static void shmdev_klock_grant(struct shmdev_region *r, unsigned int id,
 			       struct shmdev_claimed *claimed)
@@ -394,7 +396,10 @@ static void shmdev_klock_grant(struct shmdev_region *r, unsigned int id,
 		if (!shmdev_klock_free_for(l, w->mode))
 			break;
 		list_del_init(&w->node);
-		w->ret = shmdev_klock_take(r, w->h, id, w->mode);
+		if (test_bit(id, w->h->held_sh) || test_bit(id, w->h->held_ex))
+			w->ret = -EDEADLK;
+		else
+			w->ret = shmdev_klock_take(r, w->h, id, w->mode);
 		shmdev_claim(claimed, &w->s);
 		if (w->mode == SHMDEV_LOCK_EX)
 			break;

@@ -239,4 +239,41 @@ TEST_F(lock, forked_child_shares_the_handle)
 	EXPECT_EQ(0, shmdev_lock(self->b, 8, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
 }
 
+/*
+ * Two processes sharing a handle both wait for the shared lock: when it is
+ * granted, the handle holds it once. The second is told -EDEADLK, as when it
+ * asks after the first got it, and one unlock frees the lock.
+ */
+TEST_F(lock, handle_granted_shared_once)
+{
+	uint64_t c0;
+	pid_t pids[2];
+	int i, st, ok = 0, deadlk = 0;
+
+	ASSERT_EQ(0, shmdev_lock(self->b, 9, SHMDEV_LOCK_EX, -1));
+	c0 = region_stat(self->a).lock_contended;
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			int ret = shmdev_lock(self->a, 9, SHMDEV_LOCK_SH, 20 * SEC);
+
+			_exit(ret == 0 ? 0 : ret == -EDEADLK ? 1 : 2);
+		}
+	}
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->a).lock_contended == c0 + 2, 10000));
+	ASSERT_EQ(0, shmdev_unlock(self->b, 9));
+	for (i = 0; i < 2; i++) {
+		st = wait_exit(pids[i]);
+		ok += st == 0;
+		deadlk += st == 1;
+	}
+	EXPECT_EQ(1, ok);
+	EXPECT_EQ(1, deadlk);
+	EXPECT_EQ(0, shmdev_unlock(self->a, 9));
+	EXPECT_EQ(-EPERM, shmdev_unlock(self->a, 9));
+	EXPECT_EQ(0, shmdev_lock(self->b, 9, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
+	EXPECT_EQ(0, shmdev_unlock(self->b, 9));
+}
+
 TEST_HARNESS_MAIN
