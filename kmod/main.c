@@ -107,7 +107,8 @@ static int shmdev_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	if (!(vma->vm_flags & VM_SHARED))
+	/* MAP_SHARED: through a read-only fd, mmap leaves only VM_MAYSHARE. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if ((vma->vm_flags & VM_EXEC) && !READ_ONCE(shmdev_allow_exec))
 		return -EPERM;

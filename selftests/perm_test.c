@@ -82,18 +82,16 @@ TEST_F(perm, read_only_attach)
 {
 	const char *n = new_name(&self->names, "perm.ro");
 	struct shmdev_region *a, *b;
+	struct shmdev_attach at;
+	int mem, fd;
 	pid_t pid;
-	int mem;
+	void *p;
 
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0644, &a));
 	strcpy(shmdev_addr(a), "readable");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		struct shmdev_attach at;
-		void *p;
-		int fd;
-
 		CHILD_ASSERT_EQ(0, become_user());
 		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
 		CHILD_ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
@@ -134,6 +132,23 @@ TEST_F(perm, read_only_attach)
 	close(mem);
 	EXPECT_STREQ("readable", shmdev_addr(a));
 	EXPECT_EQ(0, shmdev_close(b));
+	/* The device opened O_RDONLY maps MAP_SHARED, for reading only. */
+	ASSERT_LE(0, fd = open(SHMDEV_DEVICE, O_RDONLY | O_CLOEXEC));
+	ASSERT_EQ(0, raw_attach(fd, n, 0, SHMDEV_RDONLY, 0, &at));
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_STREQ("readable", p);
+	EXPECT_EQ(-1, mprotect(p, 4096, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_LE(0, mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC));
+	EXPECT_EQ(-1, pwrite(mem, "X", 1, (off_t)(uintptr_t)p));
+	EXPECT_EQ(EIO, errno);
+	close(mem);
+	EXPECT_EQ(0, munmap(p, 4096));
+	close(fd);
+	EXPECT_STREQ("readable", shmdev_addr(a));
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
