@@ -288,7 +288,8 @@ static int shmdev_populate(struct shmdev_region *r, u64 from, u64 to)
 
 /*
  * A new region, not linked, holding the charge taken for it: freeing it
- * through shmdev_region_put() uncharges.
+ * through shmdev_region_put() uncharges. If there is no region to hold
+ * it, the charge is undone here.
  */
 static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
 					       const char *name,
@@ -300,8 +301,12 @@ static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
 	int ret;
 
 	r = kzalloc(struct_size(r, name, len + 1), GFP_KERNEL_ACCOUNT);
-	if (!r)
+	if (!r) {
+		mutex_lock(&shmdev_table_lock);
+		shmdev_uncharge(ns, current_fsuid(), size, true);
+		mutex_unlock(&shmdev_table_lock);
 		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&r->ref);
 	RB_CLEAR_NODE(&r->node);
 	r->ns = ns;
