@@ -19,6 +19,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/time_namespace.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -297,6 +298,27 @@ static long shmdev_ioctl_status(void __user *argp)
 	return 0;
 }
 
+/*
+ * A deadline read from the caller's CLOCK_MONOTONIC, which a time namespace
+ * shifts from the host's, as the host's clock: what futex does with
+ * timens_ktime_to_host(), which is not exported to modules. A deadline
+ * before the host's clock began is already past.
+ */
+static u64 shmdev_host_deadline(u64 timeout)
+{
+#ifdef CONFIG_TIME_NS
+	ktime_t off = timespec64_to_ktime(current->nsproxy->time_ns->offsets.monotonic);
+
+	if (timeout == SHMDEV_TIMEOUT_INFINITE || timeout > KTIME_MAX || !off)
+		return timeout;
+	if (off > 0)
+		return (ktime_t)timeout > off ? timeout - off : 0;
+	return (ktime_t)timeout > KTIME_MAX + off ? KTIME_MAX : timeout - off;
+#else
+	return timeout;
+#endif
+}
+
 static long shmdev_ioctl_wait(struct file *file, void __user *argp)
 {
 	struct shmdev_region *r = shmdev_attached(file);
@@ -308,7 +330,8 @@ static long shmdev_ioctl_wait(struct file *file, void __user *argp)
 		return -EFAULT;
 	if (arg.flags)
 		return -EINVAL;
-	return shmdev_wait(r, arg.offset, arg.expected, arg.timeout);
+	return shmdev_wait(r, arg.offset, arg.expected,
+			   shmdev_host_deadline(arg.timeout));
 }
 
 static long shmdev_ioctl_wake(struct file *file, void __user *argp)
@@ -340,7 +363,8 @@ static long shmdev_ioctl_lock(struct file *file, void __user *argp)
 	    (kind != SHMDEV_LOCK_SH && kind != SHMDEV_LOCK_EX) ||
 	    arg.id >= SHMDEV_NR_LOCKS)
 		return -EINVAL;
-	return shmdev_lock(file->private_data, arg.id, arg.mode, arg.timeout);
+	return shmdev_lock(file->private_data, arg.id, arg.mode,
+			   shmdev_host_deadline(arg.timeout));
 }
 
 static long shmdev_ioctl_unlock(struct file *file, void __user *argp)
@@ -396,8 +420,8 @@ static long shmdev_ioctl_event_wait(struct file *file, void __user *argp)
 		return -EFAULT;
 	if (arg.flags || arg.pad)
 		return -EINVAL;
-	ret = shmdev_event_wait(file->private_data, arg.seq, arg.timeout,
-				&arg.counter);
+	ret = shmdev_event_wait(file->private_data, arg.seq,
+				shmdev_host_deadline(arg.timeout), &arg.counter);
 	if (ret && ret != -ETIMEDOUT)
 		return ret;
 	if (put_user(arg.counter, &((struct shmdev_event __user *)argp)->counter))

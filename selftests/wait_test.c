@@ -168,6 +168,55 @@ TEST_F_TIMEOUT(wait, wake_counts, 90)
 	EXPECT_EQ(st0.wakes + 11, region_stat(self->r).wakes);
 }
 
+/*
+ * In a time namespace whose CLOCK_MONOTONIC runs a day ahead of the host's,
+ * a wait and a lock with a 200 ms timeout still end after 200 ms: the
+ * kernel reads the deadline in the caller's clock, as futex does.
+ */
+TEST_F(wait, deadline_in_a_time_namespace)
+{
+	struct shmdev_region *b;
+	pid_t pid;
+	int fd, st;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	ASSERT_EQ(0, shmdev_lock(b, 0, SHMDEV_LOCK_EX, -1));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (unshare(CLONE_NEWTIME))
+			_exit(4);
+		fd = open("/proc/self/timens_offsets", O_WRONLY);
+		CHILD_ASSERT_LE(0, fd);
+		CHILD_ASSERT_EQ(17, write(fd, "monotonic 86400 0", 17));
+		close(fd);
+		/* Only the children of unshare's caller enter the namespace. */
+		pid = fork();
+		CHILD_ASSERT_LE(0, pid);
+		if (!pid) {
+			int64_t t0;
+
+			alarm(20);
+			t0 = now_ns();
+			CHILD_ASSERT_EQ(-ETIMEDOUT, shmdev_wait(self->r, &self->w[7], 0, 200 * MSEC));
+			CHILD_ASSERT_LE(200 * MSEC, now_ns() - t0);
+			CHILD_ASSERT_LE(now_ns() - t0, 5 * SEC);
+			t0 = now_ns();
+			CHILD_ASSERT_EQ(-ETIMEDOUT,
+					shmdev_lock(self->r, 0, SHMDEV_LOCK_SH, 200 * MSEC));
+			CHILD_ASSERT_LE(200 * MSEC, now_ns() - t0);
+			CHILD_ASSERT_LE(now_ns() - t0, 5 * SEC);
+			_exit(0);
+		}
+		_exit(wait_exit(pid));
+	}
+	st = wait_exit(pid);
+	EXPECT_EQ(0, shmdev_close(b));
+	if (st == 4)
+		SKIP(return, "no time namespaces (CONFIG_TIME_NS)");
+	EXPECT_EQ(0, st);
+}
+
 static void on_signal(int sig)
 {
 }
