@@ -80,6 +80,20 @@
  *
  * The consumer role is another robust mutex word, so a dead consumer's
  * successor takes over where it left (a peeked message is seen again).
+ * Before clearing a record the consumer stores where the tail will be
+ * (`releasing`); a successor that finds it ahead of the tail finishes the
+ * release, so it never reads a half-cleared record, and it wakes producers
+ * that may have waited for the dead consumer's wake-up (B).
+ *
+ * A producer about to sleep for room wakes a consumer asleep on an empty
+ * ring (A): that consumer is woken by commits only, and the room may be held
+ * by a producer that died before writing its header, which only the
+ * consumer can drop.
+ *
+ * Nothing read from the region is trusted as an index or a length: a slot
+ * number out of range counts as a dead producer, and a head more than the
+ * capacity past the tail, a record that runs past the end or an unknown
+ * header is -EBADMSG.
  */
 #include <errno.h>
 #include <limits.h>
@@ -115,7 +129,7 @@
 /* want: 0, or the first waiting producer's slot + 1, generation and need. */
 #define WANT(slot, gen, need)	(((uint64_t)(slot) + 1) << 56 | \
 				 (uint64_t)((gen) & GEN_MASK) << 32 | (need))
-#define WANT_SLOT(w)	((unsigned int)((w) >> 56) - 1)
+#define WANT_SLOT1(w)	((unsigned int)((w) >> 56))	/* slot + 1 */
 #define WANT_GEN(w)	((uint32_t)((w) >> 32) & GEN_MASK)
 #define WANT_NEED(w)	((w) & LEN_MASK)
 
@@ -144,7 +158,8 @@ struct ring_shared {
 	uint64_t received;
 	uint64_t dropped;
 	uint64_t dropped_bytes;
-	uint8_t pad2[LINE - 32];
+	uint64_t releasing;	/* the tail a release in progress moves to */
+	uint8_t pad2[LINE - 40];
 	/* producers waiting for space */
 	uint64_t want;
 	uint32_t prod_wait;	/* a producer sleeps or is about to */
@@ -180,7 +195,7 @@ struct shmdev_ring {
  * needs recovery of its own. Not exported from the shared library.
  */
 void (*shmdev_ring_test_hook)(int point);
-enum { HOOK_RESERVED = 1, HOOK_PADDED = 2 };
+enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4 };
 
 #define load(p, mo)		__atomic_load_n(p, __ATOMIC_##mo)
 #define store(p, v, mo)		__atomic_store_n(p, v, __ATOMIC_##mo)
@@ -260,6 +275,16 @@ static bool slot_alive(struct shmdev_ring *ring, unsigned int slot, uint32_t gen
 	return (load(&s->gen, ACQUIRE) & GEN_MASK) == gen;
 }
 
+/* Does the producer that stored `want` @w still hold its slot? */
+static bool want_alive(struct shmdev_ring *ring, uint64_t w)
+{
+	unsigned int s1 = WANT_SLOT1(w);
+
+	if (!s1 || s1 > SHMDEV_RING_PRODUCERS)
+		return false;
+	return slot_alive(ring, s1 - 1, WANT_GEN(w));
+}
+
 static int ring_deadline(int64_t timeout_ns, uint64_t *deadline, bool *have)
 {
 	__u64 d;
@@ -317,6 +342,7 @@ int shmdev_ring_attach(struct shmdev_region *r, uint64_t offset,
 	struct shmdev_ring *ring;
 	struct ring_shared *sh;
 	uint64_t cap;
+	int saved;
 
 	if (!r || !out || offset % LINE || offset > r->size ||
 	    r->size - offset < SHMDEV_RING_HEADER + SHMDEV_RING_MIN_CAPACITY)
@@ -332,7 +358,9 @@ int shmdev_ring_attach(struct shmdev_region *r, uint64_t offset,
 	    cap > r->size - offset - SHMDEV_RING_HEADER)
 		return -EINVAL;
 
+	saved = errno;
 	ring = calloc(1, sizeof(*ring));
+	errno = saved;
 	if (!ring)
 		return -ENOMEM;
 	ring->r = r;
@@ -481,7 +509,7 @@ again:
 full:
 		if (mine && w != mine)
 			mine = 0;	/* taken for dead: ask again if need be */
-		if (w && w != mine && !slot_alive(ring, WANT_SLOT(w), WANT_GEN(w))) {
+		if (w && w != mine && !want_alive(ring, w)) {
 			/* The producer that held want went away. */
 			__atomic_compare_exchange_n(&sh->want, &w, 0, false,
 						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
@@ -522,6 +550,10 @@ full:
 		w = load(&sh->want, SEQ_CST);
 		if (ring_fits(ring, h, ring->tail_cache, ring_need(ring, h, rec), w, mine))
 			continue;
+		/* A consumer asleep on what was an empty ring: look again. */
+		if (load(&sh->cons_wait, SEQ_CST) &&
+		    __atomic_exchange_n(&sh->cons_wait, 0, __ATOMIC_SEQ_CST))
+			ring_wake(ring, &sh->cons_wait, 1);
 		ret = ring_sleep(ring, &sh->space_seq, seq, deadline,
 				 w && w != mine ? RECHECK_NS : 0);
 		if (ret && ret != -EAGAIN)
@@ -633,27 +665,45 @@ int shmdev_ring_send(struct shmdev_ring *ring, const void *buf, size_t len,
 }
 
 /*
- * Consumer: clear @n bytes at position @t (not wrapping) and move the tail
- * past them; wake sleeping producers once there is room for the first (B).
+ * Consumer, having moved the tail to @t: wake sleeping producers once there
+ * is room for the first (B).
  */
-static void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
+static void ring_space_made(struct shmdev_ring *ring, uint64_t t)
 {
 	struct ring_shared *sh = ring->sh;
 	uint64_t w, used;
 
-	memset(ring_word(ring, t), 0, n);
-	store(&sh->tail, t + n, RELEASE);
 	fence();
 	if (!load(&sh->prod_wait, RELAXED))
 		return;
 	w = load(&sh->want, RELAXED);
-	used = load(&sh->head, RELAXED) - (t + n);
+	used = load(&sh->head, RELAXED) - t;
 	if (w && used + WANT_NEED(w) > ring->cap)
 		return;
 	if (__atomic_exchange_n(&sh->prod_wait, 0, __ATOMIC_SEQ_CST)) {
 		__atomic_fetch_add(&sh->space_seq, 1, __ATOMIC_SEQ_CST);
 		ring_wake(ring, &sh->space_seq, INT_MAX);
 	}
+}
+
+/*
+ * Consumer: clear @n bytes at position @t (not wrapping) and move the tail
+ * past them, then (B). `releasing` first: should this process die among
+ * the stores that follow, its successor finishes the job.
+ */
+static void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
+{
+	struct ring_shared *sh = ring->sh;
+
+	store(&sh->releasing, t + n, RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* in program order */
+	if (shmdev_ring_test_hook)
+		shmdev_ring_test_hook(HOOK_RELEASING);
+	memset(ring_word(ring, t), 0, n);
+	store(&sh->tail, t + n, RELEASE);
+	if (shmdev_ring_test_hook)
+		shmdev_ring_test_hook(HOOK_ADVANCED);
+	ring_space_made(ring, t + n);
 }
 
 /* Consumer: drop @n bytes at @t that no live producer will complete. */
@@ -685,6 +735,8 @@ static uint64_t ring_orphans(struct shmdev_ring *ring, uint64_t t)
 	uint64_t h = load(&sh->head, SEQ_CST), q, p;
 	unsigned int i;
 
+	if (h - t > ring->cap)
+		return 0;	/* the caller sees it too: -EBADMSG */
 	for (q = t; q < h; q += 8)
 		if (load(ring_word(ring, q), RELAXED))
 			break;
@@ -707,21 +759,38 @@ static uint64_t ring_orphans(struct shmdev_ring *ring, uint64_t t)
 	return q - t;
 }
 
-/* Take the consumer role: -EBUSY while another live consumer has it. */
+/*
+ * Take the consumer role: -EBUSY while another live consumer has it. From a
+ * consumer that died, finish the release it began, and wake the producers
+ * it may have left waiting.
+ */
 static int ring_consumer_get(struct shmdev_ring *ring)
 {
+	struct ring_shared *sh = ring->sh;
+	uint64_t t, e;
+	bool dead;
 	int ret;
 
 	if (ring->consumer)
 		return 0;
-	ret = shmdev_mutex_trylock(ring->r, &ring->sh->consumer);
-	if (ret == -EOWNERDEAD)
-		ret = shmdev_mutex_consistent(ring->r, &ring->sh->consumer);
+	ret = shmdev_mutex_trylock(ring->r, &sh->consumer);
+	dead = ret == -EOWNERDEAD;
+	if (dead)
+		ret = shmdev_mutex_consistent(ring->r, &sh->consumer);
 	if (ret == -ENOTRECOVERABLE)
 		ret = -EBUSY;
 	if (ret)
 		return ret;
 	ring->consumer = true;
+	if (dead) {
+		t = load(&sh->tail, ACQUIRE);
+		e = load(&sh->releasing, RELAXED);
+		if (e > t && (t & ring->mask) + (e - t) <= ring->cap &&
+		    e - t <= load(&sh->head, ACQUIRE) - t)
+			ring_advance(ring, t, e - t);
+		else
+			ring_space_made(ring, t);
+	}
 	return 0;
 }
 
@@ -766,7 +835,7 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 
 	for (;;) {
 		uint64_t t = load(&sh->tail, RELAXED), off = t & ring->mask;
-		uint64_t hdr = load(ring_word(ring, t), ACQUIRE), n;
+		uint64_t hdr = load(ring_word(ring, t), ACQUIRE), n, h;
 		bool orphans;
 
 		switch (HDR_KIND(hdr)) {
@@ -805,7 +874,10 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 			return -EBADMSG;
 
 		/* Nothing written at the tail: empty, or a reservation in progress. */
-		orphans = load(&sh->head, ACQUIRE) != t;
+		h = load(&sh->head, ACQUIRE);
+		if (h - t > ring->cap)
+			return -EBADMSG;
+		orphans = h != t;
 		if (orphans) {
 			n = ring_orphans(ring, t);
 			if (n) {

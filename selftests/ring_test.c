@@ -20,7 +20,7 @@
 
 /* Set by the library's fault injection point (lib/ring.c). */
 extern void (*shmdev_ring_test_hook)(int point);
-enum { HOOK_RESERVED = 1, HOOK_PADDED = 2 };
+enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4 };
 
 struct results {
 	uint64_t sum[NPROD];	/* each producer's checksum of what it sent */
@@ -1010,6 +1010,156 @@ TEST_F(ring, consumer_killed_successor_takes_over)
 	EXPECT_EQ(0, memcmp(buf, "second", 6));
 	close(ready[0]);
 	close(ready[1]);
+}
+
+/*
+ * The consumer sleeps on an empty ring; a producer dies holding most of the
+ * room, before writing its header; another producer finds no room. It
+ * wakes the consumer, which drops the dead reservation, and its message
+ * gets through: nobody waits for a wake-up that would never come.
+ */
+TEST_F_TIMEOUT(ring, consumer_asleep_while_dead_producer_holds_room, 120)
+{
+	uint64_t buf[512], w0;
+	pid_t cons, dead, prod;
+	int64_t t0;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
+	/* 1000 bytes before the end: a 2000-byte message takes 3008 with its pad. */
+	ring_move_to(_metadata, self->ring, 4096, 4096 - 1000);
+	shmdev_ring_close(self->ring);
+	self->ring = NULL;
+	w0 = region_stat(self->r).waits;
+	cons = fork();
+	ASSERT_LE(0, cons);
+	if (!cons) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		CHILD_ASSERT_EQ(2000, shmdev_ring_recv(ring, buf, sizeof(buf), 20 * SEC));
+		CHILD_ASSERT_EQ(0xb0b0b0b0b0b0b0b0ULL, buf[100]);
+		_exit(0);
+	}
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
+	dead = fork();
+	ASSERT_LE(0, dead);
+	if (!dead) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+		void *p;
+
+		hook_point = HOOK_RESERVED;
+		shmdev_ring_test_hook = hook;
+		shmdev_ring_reserve(ring, 2000, &p, 0);
+		_exit(1);
+	}
+	EXPECT_EQ(128 + SIGKILL, wait_exit(dead));
+	t0 = now_ns();
+	prod = fork();
+	ASSERT_LE(0, prod);
+	if (!prod) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		memset(buf, 0xb0, sizeof(buf));
+		CHILD_ASSERT_EQ(0, shmdev_ring_send(ring, buf, 2000, 20 * SEC));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(prod));
+	EXPECT_EQ(0, wait_exit(cons));
+	TH_LOG("delivered %lld ms after the second producer started",
+	       (long long)(now_ns() - t0) / MS);
+	EXPECT_GT(10 * SEC, now_ns() - t0);
+	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
+	EXPECT_EQ(1, ring_stat(self->ring).dropped);
+	EXPECT_EQ(0, ring_stat(self->ring).used);
+}
+
+/*
+ * A consumer killed while it releases a message, before the tail moved:
+ * its successor finishes the release. The message is not seen again, the
+ * next one is whole, and the count of received messages is right.
+ */
+TEST_F(ring, consumer_killed_mid_release)
+{
+	uint64_t buf[256];
+	pid_t pid;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
+	memset(buf, 0x11, sizeof(buf));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 1000, 0));
+	memset(buf, 0x22, sizeof(buf));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 1500, 0));
+	shmdev_ring_close(self->ring);
+	self->ring = NULL;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		hook_point = HOOK_RELEASING;
+		shmdev_ring_test_hook = hook;
+		shmdev_ring_recv(ring, buf, sizeof(buf), 0);
+		_exit(1);
+	}
+	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
+	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(1500, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(0x2222222222222222ULL, buf[0]);
+	EXPECT_EQ(0x2222222222222222ULL, buf[186]);
+	EXPECT_EQ(-ETIMEDOUT, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(2, ring_stat(self->ring).received);
+	EXPECT_EQ(0, ring_stat(self->ring).dropped);
+	EXPECT_EQ(0, ring_stat(self->ring).used);
+}
+
+/*
+ * A consumer killed after its release moved the tail, before it woke the
+ * producer waiting for that room: taking over wakes it, though the
+ * successor releases nothing.
+ */
+TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
+{
+	uint64_t buf[256], w0;
+	pid_t cons, prod;
+	size_t len;
+	void *p;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
+	/* Full: two messages of 2040 bytes (2048 with their header). */
+	memset(buf, 0x33, sizeof(buf));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	shmdev_ring_close(self->ring);
+	self->ring = NULL;
+	w0 = region_stat(self->r).waits;
+	prod = fork();
+	ASSERT_LE(0, prod);
+	if (!prod) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		memset(buf, 0x44, sizeof(buf));
+		CHILD_ASSERT_EQ(0, shmdev_ring_send(ring, buf, 2000, 20 * SEC));
+		_exit(0);
+	}
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
+	cons = fork();
+	ASSERT_LE(0, cons);
+	if (!cons) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		hook_point = HOOK_ADVANCED;
+		shmdev_ring_test_hook = hook;
+		shmdev_ring_recv(ring, buf, sizeof(buf), 0);
+		_exit(1);
+	}
+	EXPECT_EQ(128 + SIGKILL, wait_exit(cons));
+	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
+	/* Take over and hold the second message: nothing released. */
+	ASSERT_EQ(0, shmdev_ring_peek(self->ring, &p, &len, 0));
+	EXPECT_EQ(2040, len);
+	EXPECT_EQ(0, wait_exit(prod));
+	EXPECT_EQ(0, shmdev_ring_release(self->ring));
+	EXPECT_EQ(2000, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(0x4444444444444444ULL, buf[100]);
 }
 
 /* SHMDEV_RING_PRODUCERS producers at once; the next gets -EUSERS. */
