@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -221,6 +222,7 @@ SHMDEV_PUBLIC
 int shmdev_resize(struct shmdev_region *r, uint64_t size)
 {
 	struct shmdev_resize arg = { .size = size };
+	bool unmapped = false;
 	int ret, err;
 
 	if (!r)
@@ -230,12 +232,16 @@ int shmdev_resize(struct shmdev_region *r, uint64_t size)
 	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_RESIZE, &arg);
 	if (ret == -EBUSY && r->addr) {
 		shmdev_unmap(r);
+		unmapped = true;
 		ret = shmdev_ioctl(r->fd, SHMDEV_IOC_RESIZE, &arg);
 	}
 	/* Refused with the old mapping intact: nothing to redo. */
 	if (ret && r->addr)
 		return ret;
 	err = shmdev_remap(r);
+	/* The mapping given up for a shrink not regained: the mmap error. */
+	if (err && unmapped)
+		return err;
 	return ret ? ret : err;
 }
 
