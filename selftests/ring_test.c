@@ -821,6 +821,27 @@ static void ring_move_to(struct __test_metadata *_metadata, struct shmdev_ring *
 	ASSERT_EQ(0, st.used);
 }
 
+/* A producer sends @first (if given), then dies at @point of reserving 2000 bytes. */
+static void producer_killed_at(struct __test_metadata *_metadata, FIXTURE_DATA(ring) *self,
+			       int point, const char *first)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+		void *p;
+
+		if (first)
+			CHILD_ASSERT_EQ(0, shmdev_ring_send(ring, first, strlen(first), 0));
+		hook_point = point;
+		shmdev_ring_test_hook = hook;
+		shmdev_ring_reserve(ring, 2000, &p, 0);
+		_exit(1);
+	}
+	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
+}
+
 /* A producer dies at @point of a reservation; the consumer skips what it left. */
 static void killed_at(struct __test_metadata *_metadata, FIXTURE_DATA(ring) *self,
 		      int point)
@@ -828,24 +849,11 @@ static void killed_at(struct __test_metadata *_metadata, FIXTURE_DATA(ring) *sel
 	uint64_t buf[512];
 	struct shmdev_ring_stat st;
 	int64_t t0;
-	pid_t pid;
 
 	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
 	/* 1000 bytes left before the end: a 2000-byte message needs a pad. */
 	ring_move_to(_metadata, self->ring, 4096, 4096 - 1000);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		struct shmdev_ring *ring = child_ring(self->name, NULL);
-		void *p;
-
-		CHILD_ASSERT_EQ(0, shmdev_ring_send(ring, "before", 6, 0));
-		hook_point = point;
-		shmdev_ring_test_hook = hook;
-		shmdev_ring_reserve(ring, 2000, &p, 0);
-		_exit(1);
-	}
-	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
+	producer_killed_at(_metadata, self, point, "before");
 	t0 = now_ns();
 	EXPECT_EQ(6, shmdev_ring_recv(self->ring, buf, sizeof(buf), 5 * SEC));
 	EXPECT_EQ(0, memcmp(buf, "before", 6));
@@ -912,6 +920,21 @@ TEST_F(ring, stalled_producer_is_not_dropped)
 	EXPECT_EQ(0, ring_stat(self->ring).dropped);
 }
 
+/* A child that sends @len bytes of @byte within @timeout; exits 0 if it did. */
+static pid_t sender(FIXTURE_DATA(ring) *self, int byte, size_t len, int64_t timeout)
+{
+	uint64_t buf[512];
+	pid_t pid = fork();
+
+	if (!pid) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		memset(buf, byte, sizeof(buf));
+		_exit(shmdev_ring_send(ring, buf, len, timeout) ? 1 : 0);
+	}
+	return pid;
+}
+
 /*
  * A producer that waits for room is served before later ones; if it dies
  * waiting, the others stop leaving room for it.
@@ -930,15 +953,8 @@ TEST_F_TIMEOUT(ring, first_waiter_served_first_or_forgotten_when_dead, 120)
 		for (i = 0; i < 8; i++)
 			ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 504, 0));
 		st0 = region_stat(self->r);
-		big = fork();
+		big = sender(self, 0xbb, 2000, 60 * SEC);
 		ASSERT_LE(0, big);
-		if (!big) {
-			struct shmdev_ring *ring = child_ring(self->name, NULL);
-
-			memset(buf, 0xbb, sizeof(buf));
-			CHILD_ASSERT_EQ(0, shmdev_ring_send(ring, buf, 2000, 60 * SEC));
-			_exit(0);
-		}
 		ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > st0.waits, 20000));
 		if (pass == 1) {
 			ASSERT_EQ(0, kill(big, SIGKILL));
@@ -1021,7 +1037,7 @@ TEST_F(ring, consumer_killed_successor_takes_over)
 TEST_F_TIMEOUT(ring, consumer_asleep_while_dead_producer_holds_room, 120)
 {
 	uint64_t buf[512], w0;
-	pid_t cons, dead, prod;
+	pid_t cons, prod;
 	int64_t t0;
 
 	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
@@ -1040,28 +1056,10 @@ TEST_F_TIMEOUT(ring, consumer_asleep_while_dead_producer_holds_room, 120)
 		_exit(0);
 	}
 	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
-	dead = fork();
-	ASSERT_LE(0, dead);
-	if (!dead) {
-		struct shmdev_ring *ring = child_ring(self->name, NULL);
-		void *p;
-
-		hook_point = HOOK_RESERVED;
-		shmdev_ring_test_hook = hook;
-		shmdev_ring_reserve(ring, 2000, &p, 0);
-		_exit(1);
-	}
-	EXPECT_EQ(128 + SIGKILL, wait_exit(dead));
+	producer_killed_at(_metadata, self, HOOK_RESERVED, NULL);
 	t0 = now_ns();
-	prod = fork();
+	prod = sender(self, 0xb0, 2000, 20 * SEC);
 	ASSERT_LE(0, prod);
-	if (!prod) {
-		struct shmdev_ring *ring = child_ring(self->name, NULL);
-
-		memset(buf, 0xb0, sizeof(buf));
-		CHILD_ASSERT_EQ(0, shmdev_ring_send(ring, buf, 2000, 20 * SEC));
-		_exit(0);
-	}
 	EXPECT_EQ(0, wait_exit(prod));
 	EXPECT_EQ(0, wait_exit(cons));
 	TH_LOG("delivered %lld ms after the second producer started",
@@ -1072,6 +1070,26 @@ TEST_F_TIMEOUT(ring, consumer_asleep_while_dead_producer_holds_room, 120)
 	EXPECT_EQ(0, ring_stat(self->ring).used);
 }
 
+/* A consumer takes the ring and dies at @point of its first receive. */
+static void consumer_killed_at(struct __test_metadata *_metadata, FIXTURE_DATA(ring) *self,
+			       int point)
+{
+	uint64_t buf[256];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		hook_point = point;
+		shmdev_ring_test_hook = hook;
+		shmdev_ring_recv(ring, buf, sizeof(buf), 0);
+		_exit(1);
+	}
+	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
+}
+
 /*
  * A consumer killed while it releases a message, before the tail moved:
  * its successor finishes the release. The message is not seen again, the
@@ -1080,7 +1098,6 @@ TEST_F_TIMEOUT(ring, consumer_asleep_while_dead_producer_holds_room, 120)
 TEST_F(ring, consumer_killed_mid_release)
 {
 	uint64_t buf[256];
-	pid_t pid;
 
 	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
 	memset(buf, 0x11, sizeof(buf));
@@ -1089,17 +1106,7 @@ TEST_F(ring, consumer_killed_mid_release)
 	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 1500, 0));
 	shmdev_ring_close(self->ring);
 	self->ring = NULL;
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		struct shmdev_ring *ring = child_ring(self->name, NULL);
-
-		hook_point = HOOK_RELEASING;
-		shmdev_ring_test_hook = hook;
-		shmdev_ring_recv(ring, buf, sizeof(buf), 0);
-		_exit(1);
-	}
-	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
+	consumer_killed_at(_metadata, self, HOOK_RELEASING);
 	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
 	memset(buf, 0, sizeof(buf));
 	EXPECT_EQ(1500, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
@@ -1119,8 +1126,8 @@ TEST_F(ring, consumer_killed_mid_release)
 TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
 {
 	uint64_t buf[256], w0;
-	pid_t cons, prod;
 	size_t len;
+	pid_t prod;
 	void *p;
 
 	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
@@ -1131,27 +1138,10 @@ TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
 	shmdev_ring_close(self->ring);
 	self->ring = NULL;
 	w0 = region_stat(self->r).waits;
-	prod = fork();
+	prod = sender(self, 0x44, 2000, 20 * SEC);
 	ASSERT_LE(0, prod);
-	if (!prod) {
-		struct shmdev_ring *ring = child_ring(self->name, NULL);
-
-		memset(buf, 0x44, sizeof(buf));
-		CHILD_ASSERT_EQ(0, shmdev_ring_send(ring, buf, 2000, 20 * SEC));
-		_exit(0);
-	}
 	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
-	cons = fork();
-	ASSERT_LE(0, cons);
-	if (!cons) {
-		struct shmdev_ring *ring = child_ring(self->name, NULL);
-
-		hook_point = HOOK_ADVANCED;
-		shmdev_ring_test_hook = hook;
-		shmdev_ring_recv(ring, buf, sizeof(buf), 0);
-		_exit(1);
-	}
-	EXPECT_EQ(128 + SIGKILL, wait_exit(cons));
+	consumer_killed_at(_metadata, self, HOOK_ADVANCED);
 	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
 	/* Take over and hold the second message: nothing released. */
 	ASSERT_EQ(0, shmdev_ring_peek(self->ring, &p, &len, 0));
