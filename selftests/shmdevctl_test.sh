@@ -473,11 +473,14 @@ else
 	skip "status --json: neither jq nor python3"
 fi
 
-"$S" list >/dev/full 2>"$tmp/err"
-rc=$?
-slurp "$tmp/err"; err=$REPLY
-expect 1 "shmdevctl: write error: No space left on device"
-ok $? "a write error is reported, status 1"
+st=0
+for args in list --version; do
+	"$S" $args >/dev/full 2>"$tmp/err"
+	rc=$?
+	slurp "$tmp/err"; err=$REPLY
+	expect 1 "shmdevctl: write error: No space left on device" || st=1
+done
+ok $st "a write error is reported, status 1 (list, --version)"
 
 # ---- clean up, then the module unloaded and loaded again ----
 "$S" rm -f "${pre}a" "${pre}p" "${pre}d" "$nasty"

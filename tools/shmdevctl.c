@@ -1734,10 +1734,10 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* Everything but the output's final check. */
+static int run(int argc, char **argv)
 {
 	const struct command *cmd;
-	int ret;
 
 	if (argc < 2)
 		return usage_error(NULL, "no command given");
@@ -1761,9 +1761,15 @@ int main(int argc, char **argv)
 			return usage_error(NULL, "invalid option '%s'", argv[1]);
 		return usage_error(NULL, "unknown command '%s'", argv[1]);
 	}
-
 	opterr = 0;
-	ret = cmd->run(cmd, argc - 1, argv + 1);
+	return cmd->run(cmd, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	int ret = run(argc, argv);
+
+	/* --help and --version too: their output may fail to be written. */
 	if (fflush(stdout) || ferror(stdout)) {
 		fail("write error: %s", strerror(errno));
 		return EXIT_FAILURE;
