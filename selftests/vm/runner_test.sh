@@ -7,7 +7,8 @@
 # leaves a process holding the device; a module that warns or oopses fails
 # the run and the run names the line; a hung command times out with 124. On
 # DEBUG_KERNEL (a debug kernel of the matrix, if given): a leak, a lockdep
-# report and a KASAN report each fail the run. Needs build/warn-<kernel>/
+# report and a KASAN report each fail the run, and so does kmemleak turned
+# off at boot. Needs build/warn-<kernel>/
 # (make warn-<kernel>) and build/kmod-<kernel>/ (make module-<kernel>).
 # TAP output ending with a kselftest "# Totals:" line.
 
@@ -43,7 +44,7 @@ expect_report() {
 }
 
 echo "TAP version 13"
-echo "1..$([ -n "$debug" ] && echo 8 || echo 5)"
+echo "1..$([ -n "$debug" ] && echo 9 || echo 5)"
 
 # 1: exit status, stdout and stderr, --add, --env.
 echo "added file" >"$tmp/added"
@@ -107,6 +108,9 @@ if [ -n "$debug" ]; then
 		skip "no $warn"
 		skip "no $warn"
 	fi
+	SHMDEV_APPEND=kmemleak=off vm --kernel "$debug" --no-load -- true
+	expect_report "$debug: kmemleak off at boot fails the run (126): no leak would be found" 126 \
+		'CHECK-FAILED: kmemleak'
 fi
 
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
