@@ -82,8 +82,10 @@ loaded() {
 }
 
 # klog_mark NAME: a line in the kernel log that klog_report starts after.
+# At KERN_INFO: in the kernel log for klog_report, not on the console,
+# where it would land in the middle of a test's output lines.
 klog_mark() {
-	echo "run-tests: start $1" >/dev/kmsg 2>/dev/null
+	echo "<6>run-tests: start $1" >/dev/kmsg 2>/dev/null
 }
 
 # klog_report NAME: the first kernel report in the log after NAME's mark.
@@ -120,7 +122,11 @@ for t in $list; do
 	if [ -n "${SHMDEV_KO:-}" ] && [ -e "$SHMDEV_KO" ] && [ "${SHMDEV_LOAD:-1}" = 1 ] &&
 	   ! loaded; then
 		echo "### module not loaded: insmod $SHMDEV_KO"
-		insmod "$SHMDEV_KO"
+		if ! insmod "$SHMDEV_KO"; then
+			# The programs left would only skip: count it.
+			echo "### insmod before $name failed"
+			fail=$((fail + 1)) failed="$failed insmod"
+		fi
 	fi
 	timeout_of "$name"
 	klog_mark "$name"
