@@ -30,27 +30,32 @@ failed=()
 start=$EPOCHSECONDS
 
 # count NAME FILE STATUS: add what FILE reports to the sums. A kernel's run
-# ends with run-tests.sh's KSFT-TOTALS line; without one (the VM died or
-# timed out), the programs that finished count, plus one failure.
+# ends with run-tests.sh's KSFT-TOTALS line, the runner's and the host
+# checks' with a "# Totals:" line; without one (the VM died or timed out),
+# the programs that finished count, plus one failure. A failed status
+# without a failed test counts one failure too.
 count() {
-	local name=$1 file=$2 status=$3 line p=0 f=0 s=0
-	line=$(grep -a -E '^KSFT-TOTALS ' "$file" | tail -n1)
-	if [ -n "$line" ]; then
-		read -r p f s < <(sed 's/.*pass=\([0-9]*\) fail=\([0-9]*\) skip=\([0-9]*\).*/\1 \2 \3/' <<<"$line")
-	elif grep -a -q '^### .*: pass [0-9]* fail [0-9]* skip [0-9]*' "$file"; then
-		read -r p f s < <(sed -n 's/^### .*: pass \([0-9]*\) fail \([0-9]*\) skip \([0-9]*\).*/\1 \2 \3/p' "$file" |
-			awk '{ p += $1; f += $2; s += $3 } END { print p, f, s }')
+	local name=$1 file=$2 status=$3 line whole=0 p=0 f=0 s=0
+	local ksft='^KSFT-TOTALS pass=([0-9]+) fail=([0-9]+) skip=([0-9]+)$'
+	local tot='^# Totals: pass:([0-9]+) fail:([0-9]+) xfail:[0-9]+ xpass:[0-9]+ skip:([0-9]+) error:[0-9]+$'
+
+	case $name in
+	runner|install|checkpatch|man)
+		line=$(LC_ALL=C grep -a -E "$tot" "$file" | tail -n1)
+		[[ $line =~ $tot ]] && whole=1 ;;
+	*)
+		line=$(LC_ALL=C grep -a -E "$ksft" "$file" | tail -n1)
+		[[ $line =~ $ksft ]] && whole=1 ;;
+	esac
+	if [ $whole = 1 ]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
 	else
-		line=$(grep -a -E '^# Totals: ' "$file" | tail -n1)
-		if [ -n "$line" ]; then
-			p=$(sed -n 's/.* pass:\([0-9]*\).*/\1/p' <<<"$line")
-			f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<<"$line")
-			s=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<<"$line")
-		fi
+		read -r p f s < <(LC_ALL=C sed -n 's/^### .*: pass \([0-9]*\) fail \([0-9]*\) skip \([0-9]*\) (.*/\1 \2 \3/p' "$file" |
+			awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }')
 	fi
-	if [ "$status" != 0 ] && { [ "$f" = 0 ] || ! grep -a -q '^KSFT-TOTALS \|^# Totals: ' "$file"; }; then
+	if { [ "$status" != 0 ] && [ "$f" = 0 ]; } || [ $whole = 0 ]; then
 		f=$((f + 1))
-		echo "### $name: failed with status $status$([ "$status" = 124 ] && echo ' (timeout)')"
+		echo "### $name: failed with status $status$([ "$status" = 124 ] && echo ' (timeout)')$([ $whole = 0 ] && echo ', no totals')"
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	[ "$f" = 0 ] || failed+=("$name")
