@@ -84,6 +84,15 @@ stage-%: module-% all FORCE
 # it builds on every CPU (unless the caller gave -j) and then runs the VMs.
 # check.sh's own makes (install_test's, check-man) use its jobserver: '+'.
 JOBS_FLAG = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
+
+# The guest side (run, run-tests.sh, the shell tests) reads build/: the
+# targets that boot the VM refuse another O= rather than test stale files.
+ifneq ($(filter check check-run demo demo-run vm-shell,$(MAKECMDGOALS)),)
+ifneq ($(O),build)
+$(error O=$(O): make $(filter check check-run demo demo-run vm-shell,$(MAKECMDGOALS)) works in build/ only)
+endif
+endif
+
 check: deps
 	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-run
 
