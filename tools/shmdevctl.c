@@ -805,6 +805,20 @@ static int parse_mode(const char *s, unsigned int *mode)
 	return 0;
 }
 
+/* One ioctl on a handle of its own, opened and closed around it: 0 or -errno. */
+static int device_ioctl(unsigned long cmd, void *arg)
+{
+	int fd, ret = 0;
+
+	fd = open(SHMDEV_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, cmd, arg))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /*
  * SHMDEV_IOC_ATTACH with SHMDEV_CREAT on a handle of its own, closed at
  * once. The region is never mapped: one too big to map in this process
@@ -816,22 +830,15 @@ static int create_region(const char *name, uint64_t size, uint32_t flags, uint32
 {
 	struct shmdev_attach at = { 0 };
 	size_t len = strlen(name);
-	int fd, ret = 0;
 
 	if (len > SHMDEV_NAME_MAX)
 		return -ENAMETOOLONG;
-	fd = open(SHMDEV_DEVICE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	at.name = (uintptr_t)name;
 	at.name_len = len;
 	at.size = size;
 	at.flags = flags | SHMDEV_CREAT | SHMDEV_RDONLY;
 	at.mode = mode;
-	if (ioctl(fd, SHMDEV_IOC_ATTACH, &at))
-		ret = -errno;
-	close(fd);
-	return ret;
+	return device_ioctl(SHMDEV_IOC_ATTACH, &at);
 }
 
 static int cmd_create(const struct command *cmd, int argc, char **argv)
@@ -913,29 +920,20 @@ static int name_ioctl(const char *name, uint64_t ns,
 {
 	struct shmdev_name arg = { 0 };
 	size_t len = strlen(name);
-	int fd, ret = 0;
 
 	if (len > SHMDEV_NAME_MAX)
 		return -ENAMETOOLONG;
-	fd = open(SHMDEV_DEVICE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	if (!info) {
 		arg.name = (uintptr_t)name;
 		arg.name_len = len;
 		arg.ns_id = ns;
-		if (ioctl(fd, SHMDEV_IOC_UNLINK, &arg))
-			ret = -errno;
-	} else {
-		memset(info, 0, sizeof(*info));
-		info->name = (uintptr_t)name;
-		info->name_len = len;
-		info->ns_id = ns;
-		if (ioctl(fd, SHMDEV_IOC_STAT, info))
-			ret = -errno;
+		return device_ioctl(SHMDEV_IOC_UNLINK, &arg);
 	}
-	close(fd);
-	return ret;
+	memset(info, 0, sizeof(*info));
+	info->name = (uintptr_t)name;
+	info->name_len = len;
+	info->ns_id = ns;
+	return device_ioctl(SHMDEV_IOC_STAT, info);
 }
 
 static int parse_ns(const struct command *cmd, const char *s, uint64_t *ns)
