@@ -90,6 +90,7 @@ static int shmdev_release(struct inode *inode, struct file *file)
 	struct shmdev_region *r = h->region;
 
 	if (r) {
+		fput(h->file);
 		shmdev_sync_release(h);
 		atomic_dec(&r->handles);
 		shmdev_region_put(r);
@@ -108,14 +109,7 @@ static int shmdev_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	/* MAP_SHARED: through a read-only fd, mmap leaves only VM_MAYSHARE. */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if ((vma->vm_flags & VM_EXEC) && !READ_ONCE(shmdev_allow_exec))
-		return -EPERM;
-	if (h->rdonly && (vma->vm_flags & VM_WRITE))
-		return -EACCES;
-	return shmdev_region_mmap(r, vma, h->rdonly);
+	return shmdev_region_mmap(h->file, vma);
 }
 
 static __poll_t shmdev_poll(struct file *file, poll_table *wait)
@@ -199,14 +193,21 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 		goto err_unlock;
 	}
 
+	h->rdonly = arg.flags & SHMDEV_RDONLY;
+	h->file = shmdev_region_file(r, h->rdonly);
+	if (IS_ERR(h->file)) {
+		ret = PTR_ERR(h->file);
+		h->file = NULL;
+		goto err_region;
+	}
+
 	arg.region_size = READ_ONCE(r->size);
 	arg.handle_id = h->id;
 	arg.region_flags = r->flags;
 	ret = -EFAULT;
 	if (copy_to_user(argp, &arg, sizeof(arg)))
-		goto err_region;
+		goto err_file;
 
-	h->rdonly = arg.flags & SHMDEV_RDONLY;
 	h->event_seen = atomic64_read(&r->events);
 	/* Pairs with smp_load_acquire() in shmdev_handle_region(). */
 	smp_store_release(&h->region, r);
@@ -214,6 +215,9 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	kfree(name);
 	return 0;
 
+err_file:
+	fput(h->file);
+	h->file = NULL;
 err_region:
 	atomic_dec(&r->handles);
 	shmdev_region_put(r);

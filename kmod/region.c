@@ -11,6 +11,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
@@ -50,8 +51,6 @@ struct shmdev_user {
 };
 
 static DEFINE_HASHTABLE(shmdev_users, 6);
-
-static const struct vm_operations_struct shmdev_vm_ops;
 
 /* Caller must hold shmdev_table_lock. */
 static struct shmdev_user *shmdev_user_find(kuid_t uid)
@@ -609,13 +608,16 @@ struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset)
 	return folio;
 }
 
+/*
+ * A mapping pins its region through its vm_file, a region file (see
+ * shmdev_region_file()), and the module through that file's f_op: what is
+ * counted here is only how many vmas there are.
+ */
 static void shmdev_vm_open(struct vm_area_struct *vma)
 {
 	struct shmdev_region *r = vma->vm_private_data;
 
-	kref_get(&r->ref);
 	atomic_inc(&r->mappings);
-	__module_get(THIS_MODULE);
 }
 
 static void shmdev_vm_close(struct vm_area_struct *vma)
@@ -623,8 +625,6 @@ static void shmdev_vm_close(struct vm_area_struct *vma)
 	struct shmdev_region *r = vma->vm_private_data;
 
 	atomic_dec(&r->mappings);
-	shmdev_region_put(r);
-	module_put(THIS_MODULE);
 }
 
 static vm_fault_t shmdev_vm_fault(struct vm_fault *vmf)
@@ -649,24 +649,26 @@ static const struct vm_operations_struct shmdev_vm_ops = {
 	.map_pages	= shmdev_vm_map_pages,
 };
 
-/**
- * shmdev_region_mmap - map a region into @vma
- * @r: the region
- * @vma: shared, checked for protection by the caller
- * @rdonly: the handle is read-only: the mapping can never become writable
- *
- * The vma's file becomes the shmem file, as for SysV shm, so the page cache,
- * rmap, reclaim and truncation see an ordinary shmem mapping; our vm_ops wrap
- * shmem's to count mappings and to pin the region and the module.
- *
- * Return: 0, -EINVAL when the range is not inside the region.
+/*
+ * Map @vma, whose vm_file is a region file of @r. The mm core has already
+ * cleared VM_MAYWRITE when that file is read-only, and VM_SHARED with it;
+ * VM_MAYSHARE says the caller asked for MAP_SHARED.
  */
-int shmdev_region_mmap(struct shmdev_region *r, struct vm_area_struct *vma,
-		       bool rdonly)
+static int shmdev_region_file_mmap(struct file *file,
+				   struct vm_area_struct *vma)
 {
+	struct shmdev_region *r = file->private_data;
+	bool rdonly = !(file->f_mode & FMODE_WRITE);
 	u64 len = vma->vm_end - vma->vm_start;
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	int ret;
+
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if ((vma->vm_flags & VM_EXEC) && !READ_ONCE(shmdev_allow_exec))
+		return -EPERM;
+	if (rdonly && (vma->vm_flags & VM_WRITE))
+		return -EACCES;
 
 	mutex_lock(&r->lock);
 	ret = -EINVAL;
@@ -677,7 +679,6 @@ int shmdev_region_mmap(struct shmdev_region *r, struct vm_area_struct *vma,
 		goto out_unlock;
 	if (!r->shmem_vm_ops)
 		r->shmem_vm_ops = vma->vm_ops;
-	vma_set_file(vma, r->file);
 	vma->vm_ops = &shmdev_vm_ops;
 	vma->vm_private_data = r;
 	vm_flags_set(vma, VM_DONTEXPAND);
@@ -689,6 +690,90 @@ int shmdev_region_mmap(struct shmdev_region *r, struct vm_area_struct *vma,
 out_unlock:
 	mutex_unlock(&r->lock);
 	return ret;
+}
+
+/*
+ * MADV_REMOVE, and fallocate() of a region file: only punching holes, which
+ * frees pages and keeps the size. The size and its charge change through
+ * SHMDEV_IOC_RESIZE. vfs_fallocate() has checked the file's mode and taken
+ * the superblock's write access, which the shmem file shares.
+ */
+static long shmdev_region_file_fallocate(struct file *file, int mode,
+					 loff_t offset, loff_t len)
+{
+	struct shmdev_region *r = file->private_data;
+
+	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	return r->file->f_op->fallocate(r->file, mode, offset, len);
+}
+
+static int shmdev_region_file_release(struct inode *inode, struct file *file)
+{
+	shmdev_region_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations shmdev_region_fops = {
+	.owner		= THIS_MODULE,
+	.mmap		= shmdev_region_file_mmap,
+	.fallocate	= shmdev_region_file_fallocate,
+	.fsync		= noop_fsync,	/* msync(MS_SYNC), as shmem's */
+	.release	= shmdev_region_file_release,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * shmdev_region_file - a file of @r for one attach
+ * @r: the region; the file holds a reference to it
+ * @rdonly: a file for reading only
+ *
+ * The file every mapping of that attach gets as its vm_file, as SysV shm
+ * gives each attach a file of its own (ipc/shm.c, shm_file_data). Whatever
+ * the mm core later makes from a mapping's vm_file, remap_file_pages()
+ * included, comes back to shmdev_region_file_mmap() with this file's access
+ * mode, never to shmem's own mmap of the shmem file, which is read-write.
+ * Its inode is the shmem inode, so faults, rmap, reclaim and truncation see
+ * the shmem mapping; its f_op pins the module for as long as a vma keeps
+ * the file.
+ *
+ * Return: the file, or an ERR_PTR.
+ */
+struct file *shmdev_region_file(struct shmdev_region *r, bool rdonly)
+{
+	struct inode *inode = file_inode(r->file);
+	struct file *file;
+
+	/* __fput() drops it with fops_put(), after ->release. */
+	__module_get(THIS_MODULE);
+	ihold(inode);
+	file = alloc_file_pseudo(inode, r->file->f_path.mnt, r->name,
+				 rdonly ? O_RDONLY : O_RDWR,
+				 &shmdev_region_fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		module_put(THIS_MODULE);
+		return file;
+	}
+	kref_get(&r->ref);
+	file->private_data = r;
+	return file;
+}
+
+/**
+ * shmdev_region_mmap - map a region through a handle
+ * @file: the handle's region file (shmdev_region_file())
+ * @vma: the mapping, whose vm_file is still the handle's /dev/shmdev file
+ *
+ * The mapping's file becomes @file, as dma_buf_mmap() makes it the
+ * dma-buf's: the device file is only the door.
+ *
+ * Return: 0, -EINVAL (not shared, or not inside the region), -EACCES, -EPERM.
+ */
+int shmdev_region_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma_set_file(vma, file);
+	return shmdev_region_file_mmap(file, vma);
 }
 
 /**

@@ -143,6 +143,8 @@ struct shmdev_region {
  * @attach_lock: serialises attach
  * @region:	the attached region, NULL before attach; set once, read with
  *		shmdev_handle_region()
+ * @file:	the region file every mapping of this handle gets as vm_file,
+ *		read-only for a read-only handle; set before @region
  * @id:		unique among live handles, the owner value of mutex words
  * @rdonly:	attached with SHMDEV_RDONLY
  * @event_seen:	the event counter as this handle last read it
@@ -152,6 +154,7 @@ struct shmdev_region {
 struct shmdev_handle {
 	struct mutex attach_lock;
 	struct shmdev_region *region;
+	struct file *file;
 	u32 id;
 	bool rdonly;
 	u64 event_seen;
@@ -174,8 +177,8 @@ int shmdev_region_stat(struct shmdev_region *r, const char *name,
 		       unsigned int len, u64 ns_id,
 		       struct shmdev_region_info *info);
 int shmdev_region_resize(struct shmdev_region *r, u64 size);
-int shmdev_region_mmap(struct shmdev_region *r, struct vm_area_struct *vma,
-		       bool rdonly);
+struct file *shmdev_region_file(struct shmdev_region *r, bool rdonly);
+int shmdev_region_mmap(struct file *file, struct vm_area_struct *vma);
 void shmdev_region_status(struct shmdev_status *st);
 struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset);
 int shmdev_regions_init(void);
