@@ -681,7 +681,6 @@ static int shmdev_region_file_mmap(struct file *file,
 		r->shmem_vm_ops = vma->vm_ops;
 	vma->vm_ops = &shmdev_vm_ops;
 	vma->vm_private_data = r;
-	vm_flags_set(vma, VM_DONTEXPAND);
 	if (rdonly)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	if (!READ_ONCE(shmdev_allow_exec))

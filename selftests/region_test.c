@@ -188,9 +188,6 @@ TEST_F(region, mmap_rules)
 	*(volatile int *)p = 7;
 	EXPECT_EQ(7, *(int *)((char *)shmdev_addr(a) + 3 * self->pg));
 	EXPECT_EQ(0, munmap(p, self->pg));
-	/* mremap cannot grow a mapping past what was mapped. */
-	p = mremap(shmdev_addr(a), 4 * self->pg, 8 * self->pg, MREMAP_MAYMOVE);
-	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
@@ -235,6 +232,94 @@ TEST_F(region, mremap_split_and_partial_unmap)
 	EXPECT_EQ(st0.regions, st1.regions);
 	EXPECT_EQ(st0.bytes, st1.bytes);
 	munmap(q + 4 * self->pg, 4 * self->pg);
+}
+
+/* VmLck of this process, in bytes, or -1. */
+static long long vm_locked(void)
+{
+	char buf[4096], *line;
+
+	if (read_file("/proc/self/status", buf, sizeof(buf)))
+		return -1;
+	line = strstr(buf, "VmLck:");
+	return line ? strtoll(line + 6, NULL, 10) * 1024 : -1;
+}
+
+/*
+ * mlock(), MAP_LOCKED and mlockall() lock a region's pages, as real-time
+ * users expect: the mapping is no special vma.
+ */
+TEST_F(region, mlock_locks_pages)
+{
+	const char *n = new_name(&self->names, "reg.mlock");
+	uint64_t len = 4 * self->pg;
+	struct shmdev_region *r;
+	long long base;
+	char *p;
+
+	ASSERT_EQ(0, shmdev_open(n, len, SHMDEV_CREAT, 0600, &r));
+	p = shmdev_addr(r);
+	base = vm_locked();
+	ASSERT_LE(0, base);
+	ASSERT_EQ(0, mlock(p, len));
+	EXPECT_EQ(base + (long long)len, vm_locked());
+	ASSERT_EQ(0, munlock(p, len));
+	EXPECT_EQ(base, vm_locked());
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED,
+		 shmdev_fd(r), 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(base + (long long)len, vm_locked());
+	EXPECT_EQ(0, munmap(p, len));
+	EXPECT_EQ(base, vm_locked());
+
+	ASSERT_EQ(0, mlockall(MCL_CURRENT));
+	EXPECT_LE(base + (long long)len, vm_locked());
+	EXPECT_EQ(0, munlockall());
+	EXPECT_EQ(0, shmdev_close(r));
+}
+
+static sigjmp_buf grow_jmp;
+
+static void on_grow_sigbus(int sig)
+{
+	siglongjmp(grow_jmp, 1);
+}
+
+/*
+ * mremap() may grow a mapping as it may a file's: inside the region the
+ * new pages are the region's; past its end they are SIGBUS, as past a
+ * file's end, until the region grows. The grown vma stays counted once.
+ */
+TEST_F(region, mremap_grow_like_a_file)
+{
+	const char *n = new_name(&self->names, "reg.grow");
+	struct sigaction sa = { .sa_handler = on_grow_sigbus }, old;
+	struct shmdev_region *r;
+	volatile char *q;
+	char *p;
+
+	ASSERT_EQ(0, shmdev_open(n, 2 * self->pg, SHMDEV_CREAT, 0600, &r));
+	strcpy((char *)shmdev_addr(r) + self->pg, "second");
+	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, shmdev_fd(r), 0);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, self->pg, 3 * self->pg, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_STREQ("second", (char *)q + self->pg);
+	EXPECT_EQ(2, region_stat(r).mappings);
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, &old));
+	if (!sigsetjmp(grow_jmp, 1)) {
+		q[2 * self->pg] = 1;
+		EXPECT_TRUE(false) TH_LOG("no SIGBUS past the region's end");
+	}
+	sigaction(SIGBUS, &old, NULL);
+	/* Once the region grows, the same page is the region's. */
+	EXPECT_EQ(0, shmdev_resize(r, 3 * self->pg));
+	q[2 * self->pg] = 7;
+	EXPECT_EQ(7, ((char *)shmdev_addr(r))[2 * self->pg]);
+	EXPECT_EQ(0, munmap((void *)q, 3 * self->pg));
+	EXPECT_EQ(0, shmdev_close(r));
 }
 
 TEST_F(region, exec_refused_unless_allowed)
