@@ -179,6 +179,13 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	if (!(arg.flags & SHMDEV_CREAT) &&
 	    arg.flags & (SHMDEV_EXCL | SHMDEV_AUTODESTROY | SHMDEV_POPULATE))
 		return -EINVAL;
+	/*
+	 * The device's open mode bounds the handle's: through /dev/shmdev
+	 * opened read-only, a region is attached read-only and not created.
+	 */
+	if (!(file->f_mode & FMODE_WRITE) &&
+	    (arg.flags & (SHMDEV_CREAT | SHMDEV_RDONLY)) != SHMDEV_RDONLY)
+		return -EACCES;
 	name = shmdev_name_get(arg.name, arg.name_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
@@ -227,12 +234,14 @@ err_unlock:
 	return ret;
 }
 
-static long shmdev_ioctl_unlink(void __user *argp)
+static long shmdev_ioctl_unlink(struct file *file, void __user *argp)
 {
 	struct shmdev_name arg;
 	char *name;
 	long ret;
 
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EACCES;
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags)
@@ -443,7 +452,7 @@ static long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SHMDEV_IOC_ATTACH:
 		return shmdev_ioctl_attach(file, argp);
 	case SHMDEV_IOC_UNLINK:
-		return shmdev_ioctl_unlink(argp);
+		return shmdev_ioctl_unlink(file, argp);
 	case SHMDEV_IOC_STAT:
 		return shmdev_ioctl_stat(file, argp);
 	case SHMDEV_IOC_RESIZE:

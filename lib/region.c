@@ -12,12 +12,16 @@
 
 #include "internal.h"
 
-/* open(/dev/shmdev) returning the fd or -errno, errno untouched. */
-static int shmdev_dev_open(void)
+/*
+ * open(/dev/shmdev) returning the fd or -errno, errno untouched; @oflag
+ * O_RDONLY for calls that change nothing, which a node the administrator
+ * made 0644 still allows every user.
+ */
+static int shmdev_dev_open(int oflag)
 {
 	int saved = errno, fd;
 
-	fd = open(SHMDEV_DEVICE, O_RDWR | O_CLOEXEC);
+	fd = open(SHMDEV_DEVICE, oflag | O_CLOEXEC);
 	if (fd < 0)
 		fd = -errno;
 	errno = saved;
@@ -83,7 +87,8 @@ int shmdev_open(const char *name, uint64_t size, unsigned int flags,
 	if (!r)
 		return -ENOMEM;
 
-	ret = shmdev_dev_open();
+	ret = shmdev_dev_open((flags & (SHMDEV_RDONLY | SHMDEV_CREAT)) ==
+			      SHMDEV_RDONLY ? O_RDONLY : O_RDWR);
 	if (ret < 0)
 		goto err_region;
 	r->fd = ret;
@@ -138,7 +143,7 @@ int shmdev_unlink(const char *name)
 	ret = shmdev_check_name(name, &len);
 	if (ret)
 		return ret;
-	fd = shmdev_dev_open();
+	fd = shmdev_dev_open(O_RDWR);
 	if (fd < 0)
 		return fd;
 	arg.name = (uintptr_t)name;
@@ -278,7 +283,7 @@ int shmdev_stat(const char *name, struct shmdev_stat *st)
 	ret = shmdev_check_name(name, &len);
 	if (ret)
 		return ret;
-	fd = shmdev_dev_open();
+	fd = shmdev_dev_open(O_RDONLY);
 	if (fd < 0)
 		return fd;
 	info.name = (uintptr_t)name;
@@ -311,7 +316,7 @@ static int shmdev_dev_ioctl(unsigned long cmd, void *arg)
 
 	if (!arg)
 		return -EINVAL;
-	fd = shmdev_dev_open();
+	fd = shmdev_dev_open(O_RDONLY);
 	if (fd < 0)
 		return fd;
 	ret = shmdev_ioctl(fd, cmd, arg);

@@ -152,6 +152,75 @@ TEST_F(perm, read_only_attach)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/*
+ * The device's open mode bounds the handle's: through /dev/shmdev opened
+ * O_RDONLY nothing is created, written, resized, registered or unlinked.
+ */
+TEST_F(perm, device_opened_read_only)
+{
+	const char *n = new_name(&self->names, "perm.devro");
+	struct shmdev_mutex_init mi = { .offset = 0 };
+	struct shmdev_resize rs = { .size = 8192 };
+	struct shmdev_name un = { .name = (uintptr_t)n, .name_len = strlen(n) };
+	struct shmdev_region_info info = { 0 };
+	struct shmdev_region *a;
+	struct shmdev_attach at;
+	int fd;
+
+	ASSERT_LE(0, fd = open(SHMDEV_DEVICE, O_RDONLY | O_CLOEXEC));
+	EXPECT_EQ(-EACCES, raw_attach(fd, n, 4096, SHMDEV_CREAT, 0600, &at));
+	EXPECT_EQ(-EACCES, raw_attach(fd, n, 4096, SHMDEV_CREAT | SHMDEV_RDONLY, 0600, &at));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
+	EXPECT_EQ(-EACCES, raw_attach(fd, n, 0, 0, 0, &at));
+	EXPECT_EQ(-EACCES, xioctl(fd, SHMDEV_IOC_UNLINK, &un));
+	ASSERT_EQ(0, raw_attach(fd, n, 0, SHMDEV_RDONLY, 0, &at));
+	EXPECT_EQ(-EACCES, xioctl(fd, SHMDEV_IOC_RESIZE, &rs));
+	EXPECT_EQ(-EACCES, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_STAT, &info));
+	EXPECT_EQ(4096, info.size);
+	close(fd);
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/*
+ * An administrator who makes the node 0644 gets read-only users: they
+ * read regions through the library and change nothing.
+ */
+TEST_F(perm, node_0644_makes_readers)
+{
+	const char *n = new_name(&self->names, "perm.node");
+	struct shmdev_region *a;
+	struct stat node;
+	pid_t pid;
+
+	ASSERT_EQ(0, stat(SHMDEV_DEVICE, &node));
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0666, &a));
+	strcpy(shmdev_addr(a), "for readers");
+	ASSERT_EQ(0, chmod(SHMDEV_DEVICE, 0644));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_status st;
+		struct shmdev_region *b;
+
+		CHILD_ASSERT_EQ(0, become_user());
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+		CHILD_ASSERT_EQ(0, strcmp("for readers", shmdev_addr(b)));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_resize(b, 8192));
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		CHILD_ASSERT_EQ(0, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+		CHILD_ASSERT_EQ(0, shmdev_query_status(&st));
+		/* Mode 0666 would let it write; the node does not. */
+		CHILD_ASSERT_EQ(-EACCES, shmdev_open(n, 0, 0, 0, &b));
+		CHILD_ASSERT_EQ(-EACCES, shmdev_unlink(n));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, chmod(SHMDEV_DEVICE, node.st_mode & 07777));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
 TEST_F(perm, group_bits)
 {
 	const char *n = new_name(&self->names, "perm.group");

@@ -805,12 +805,15 @@ static int parse_mode(const char *s, unsigned int *mode)
 	return 0;
 }
 
-/* One ioctl on a handle of its own, opened and closed around it: 0 or -errno. */
-static int device_ioctl(unsigned long cmd, void *arg)
+/*
+ * One ioctl on a handle of its own, opened with @oflag and closed around
+ * it: 0 or -errno. Creating and unlinking need the device open for writing.
+ */
+static int device_ioctl(int oflag, unsigned long cmd, void *arg)
 {
 	int fd, ret = 0;
 
-	fd = open(SHMDEV_DEVICE, O_RDONLY | O_CLOEXEC);
+	fd = open(SHMDEV_DEVICE, oflag | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (ioctl(fd, cmd, arg))
@@ -838,7 +841,7 @@ static int create_region(const char *name, uint64_t size, uint32_t flags, uint32
 	at.size = size;
 	at.flags = flags | SHMDEV_CREAT | SHMDEV_RDONLY;
 	at.mode = mode;
-	return device_ioctl(SHMDEV_IOC_ATTACH, &at);
+	return device_ioctl(O_RDWR, SHMDEV_IOC_ATTACH, &at);
 }
 
 static int cmd_create(const struct command *cmd, int argc, char **argv)
@@ -927,13 +930,13 @@ static int name_ioctl(const char *name, uint64_t ns,
 		arg.name = (uintptr_t)name;
 		arg.name_len = len;
 		arg.ns_id = ns;
-		return device_ioctl(SHMDEV_IOC_UNLINK, &arg);
+		return device_ioctl(O_RDWR, SHMDEV_IOC_UNLINK, &arg);
 	}
 	memset(info, 0, sizeof(*info));
 	info->name = (uintptr_t)name;
 	info->name_len = len;
 	info->ns_id = ns;
-	return device_ioctl(SHMDEV_IOC_STAT, info);
+	return device_ioctl(O_RDONLY, SHMDEV_IOC_STAT, info);
 }
 
 static int parse_ns(const struct command *cmd, const char *s, uint64_t *ns)
