@@ -832,12 +832,13 @@ static void shmdev_seq_flags(struct seq_file *m, u32 flags)
 }
 
 /*
- * /proc/shmdev: the regions of the reader's IPC namespace, linked first;
- * an administrator of the initial namespace sees every namespace's.
+ * /proc/shmdev: the linked regions of the IPC namespace of the file's
+ * opener (as /proc/sysvipc), whoever reads it; an administrator of the
+ * initial namespace sees every namespace's.
  */
 static int shmdev_proc_show(struct seq_file *m, void *v)
 {
-	struct ipc_namespace *ipc_ns = current->nsproxy->ipc_ns;
+	struct ipc_namespace *ipc_ns = m->private;
 	bool all = ipc_ns->ns.inum == PROC_IPC_INIT_INO &&
 		   file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN);
 	struct shmdev_region_info info;
@@ -870,9 +871,37 @@ static int shmdev_proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int shmdev_proc_open(struct inode *inode, struct file *file)
+{
+	struct ipc_namespace *ipc_ns = get_ipc_ns(current->nsproxy->ipc_ns);
+	int ret;
+
+	ret = single_open(file, shmdev_proc_show, ipc_ns);
+	if (ret)
+		shmdev_put_ipc_ns(ipc_ns);
+	return ret;
+}
+
+static int shmdev_proc_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct ipc_namespace *ipc_ns = m->private;
+
+	single_release(inode, file);
+	shmdev_put_ipc_ns(ipc_ns);
+	return 0;
+}
+
+static const struct proc_ops shmdev_proc_ops = {
+	.proc_open	= shmdev_proc_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= shmdev_proc_release,
+};
+
 int shmdev_regions_init(void)
 {
-	if (!proc_create_single("shmdev", 0444, NULL, shmdev_proc_show))
+	if (!proc_create("shmdev", 0444, NULL, &shmdev_proc_ops))
 		return -ENOMEM;
 	return 0;
 }

@@ -266,4 +266,44 @@ TEST_F(ns, namespaces_do_not_share_counts)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/*
+ * /proc/shmdev lists the regions of the namespace of whoever opened it, as
+ * /proc/sysvipc does: a file opened in a container and read by a process
+ * of the host shows the container's regions, not the host's.
+ */
+TEST_F(ns, proc_shows_the_openers_namespace)
+{
+	const char *host = new_name(&self->names, "ns.proc.host");
+	const char *inner = new_name(&self->names, "ns.proc.inner");
+	struct shmdev_region *a;
+	pid_t pid;
+
+	ASSERT_EQ(0, shmdev_open(host, 4096, SHMDEV_CREAT, 0600, &a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		static char buf[1 << 16];
+		struct shmdev_region *b;
+		int hostns, proc;
+		ssize_t n;
+
+		hostns = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+		CHILD_ASSERT_LE(0, hostns);
+		CHILD_ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+		CHILD_ASSERT_EQ(0, shmdev_open(inner, 4096, SHMDEV_CREAT | SHMDEV_AUTODESTROY,
+					       0600, &b));
+		proc = open(SHMDEV_PROC, O_RDONLY | O_CLOEXEC);
+		CHILD_ASSERT_LE(0, proc);
+		CHILD_ASSERT_EQ(0, setns(hostns, CLONE_NEWIPC));
+		n = read(proc, buf, sizeof(buf) - 1);
+		CHILD_ASSERT_LE(0, n);
+		buf[n] = '\0';
+		CHILD_ASSERT_TRUE(strstr(buf, inner) != NULL);
+		CHILD_ASSERT_TRUE(strstr(buf, host) == NULL);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
 TEST_HARNESS_MAIN
