@@ -165,7 +165,12 @@ static void shmdev_wait_claimed(struct shmdev_sleeper *s)
 
 /*
  * Sleep until @s is woken, the absolute CLOCK_MONOTONIC @timeout passes or
- * a signal arrives. Return: 0 when woken, -ETIMEDOUT, -EINTR.
+ * a signal arrives. Return: 0 when woken, -ETIMEDOUT, -ERESTARTSYS.
+ *
+ * A signal is -ERESTARTSYS, as in futex_wait(): the deadline is absolute,
+ * so a restarted call sleeps exactly as long as the first would have. The
+ * caller sees -EINTR only when a handler without SA_RESTART ran; a stop
+ * and continue, a ptrace attach or the freezer leaves it asleep.
  */
 static int shmdev_sleep(struct shmdev_sleeper *s, u64 timeout)
 {
@@ -178,7 +183,7 @@ static int shmdev_sleep(struct shmdev_sleeper *s, u64 timeout)
 		if (smp_load_acquire(&s->woken))	/* (D) */
 			break;
 		if (signal_pending(current)) {
-			ret = -EINTR;
+			ret = -ERESTARTSYS;
 			break;
 		}
 		if (forever) {
@@ -229,7 +234,7 @@ static u32 *shmdev_word_map(struct folio *folio, u64 offset)
  * @timeout: absolute CLOCK_MONOTONIC ns or SHMDEV_TIMEOUT_INFINITE
  *
  * Return: 0 when woken by shmdev_wake(), -EAGAIN when the word differs,
- * -ETIMEDOUT, -EINTR, -EINVAL (offset).
+ * -ETIMEDOUT, -ERESTARTSYS, -EINVAL (offset).
  */
 int shmdev_wait(struct shmdev_region *r, u64 offset, u32 expected,
 		u64 timeout)
@@ -442,7 +447,7 @@ static int shmdev_klock_put(struct shmdev_region *r, struct shmdev_handle *h,
  * behind them even if it could share the lock now, so writers do not starve.
  *
  * Return: 0 or -EOWNERDEAD with the lock held; -EWOULDBLOCK, -ETIMEDOUT,
- * -EINTR, -EDEADLK (already held by @h), -EINVAL, -ENOMEM.
+ * -ERESTARTSYS (a restarted call queues again, last), -EDEADLK (already held by @h), -EINVAL, -ENOMEM.
  */
 int shmdev_lock(struct shmdev_handle *h, unsigned int id, unsigned int mode,
 		u64 timeout)
@@ -657,7 +662,7 @@ void shmdev_notify(struct shmdev_region *r)
  * @timeout: absolute CLOCK_MONOTONIC ns or SHMDEV_TIMEOUT_INFINITE
  * @counter: the counter, on success and on -ETIMEDOUT
  *
- * Return: 0, -ETIMEDOUT, -EINTR.
+ * Return: 0, -ETIMEDOUT, -ERESTARTSYS.
  */
 int shmdev_event_wait(struct shmdev_handle *h, u64 seq, u64 timeout,
 		      u64 *counter)
@@ -675,7 +680,7 @@ int shmdev_event_wait(struct shmdev_handle *h, u64 seq, u64 timeout,
 		if (c != seq)
 			break;
 		if (signal_pending(current)) {
-			ret = -EINTR;
+			ret = -ERESTARTSYS;
 			break;
 		}
 		if (forever) {
@@ -689,7 +694,7 @@ int shmdev_event_wait(struct shmdev_handle *h, u64 seq, u64 timeout,
 		}
 	}
 	finish_wait(&r->event_wq, &wait);
-	if (ret != -EINTR) {
+	if (ret != -ERESTARTSYS) {
 		WRITE_ONCE(h->event_seen, c);
 		*counter = c;
 	}

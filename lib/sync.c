@@ -6,7 +6,8 @@
  * Timeouts are relative nanoseconds here: -1 sleeps until woken, 0 does not
  * sleep, other negative values are -EINVAL. The ABI takes absolute
  * CLOCK_MONOTONIC deadlines, so a call the kernel restarts after a signal
- * keeps its deadline. A signal is -EINTR: nothing here restarts by itself.
+ * (a stop, or a handler with SA_RESTART) keeps its deadline. -EINTR means a
+ * handler without SA_RESTART ran: nothing here retries it.
  */
 #include <errno.h>
 #include <time.h>

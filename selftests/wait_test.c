@@ -252,6 +252,147 @@ TEST_F(wait, signal_eintr)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* The state letter of @pid in /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* @pid is asleep inside an ioctl. */
+static bool asleep_in_ioctl(pid_t pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) || atoi(buf) != SYS_ioctl)
+		return false;
+	return proc_state(pid) == 'S';
+}
+
+enum interruption { BY_STOP, BY_RESTART_HANDLER };
+
+#define HANDLED_WORD	64	/* self->w[]: set by on_restart_signal() */
+
+static volatile uint32_t *handled;
+
+static void on_restart_signal(int sig)
+{
+	*handled = 1;
+}
+
+/*
+ * In a child: once @parent sleeps in its ioctl, interrupt it @how, wait
+ * until the restarted call sleeps again, then run @release (which ends
+ * the parent's sleep). Exits 0 on success.
+ */
+#define INTERRUPT_THEN(parent, how, release) do {				\
+	CHILD_ASSERT_TRUE(WAIT_UNTIL(asleep_in_ioctl(parent), 10000));		\
+	if ((how) == BY_STOP) {						\
+		CHILD_ASSERT_EQ(0, kill(parent, SIGSTOP));			\
+		CHILD_ASSERT_TRUE(WAIT_UNTIL(proc_state(parent) == 'T', 10000)); \
+		CHILD_ASSERT_EQ(0, kill(parent, SIGCONT));			\
+	} else {								\
+		CHILD_ASSERT_EQ(0, kill(parent, SIGUSR1));			\
+		CHILD_ASSERT_TRUE(WAIT_UNTIL(*handled, 10000));			\
+	}									\
+	CHILD_ASSERT_TRUE(WAIT_UNTIL(asleep_in_ioctl(parent), 10000));		\
+	release;								\
+	_exit(0);								\
+} while (0)
+
+static void restart_handler_install(struct __test_metadata *_metadata, uint32_t *w)
+{
+	struct sigaction sa = { .sa_handler = on_restart_signal, .sa_flags = SA_RESTART };
+
+	handled = &w[HANDLED_WORD];
+	*handled = 0;
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+}
+
+/*
+ * A stop and continue (SIGSTOP/SIGCONT, a debugger, the freezer) or a
+ * handler installed with SA_RESTART does not end a sleeping call: it is
+ * restarted, with the same absolute deadline, and ends as it would have.
+ */
+static void wait_restarted(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(wait) *self, enum interruption how)
+{
+	pid_t me = getpid(), pid;
+
+	restart_handler_install(_metadata, self->w);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *r;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+		INTERRUPT_THEN(me, how,
+			       CHILD_ASSERT_EQ(1, shmdev_wake(r, (uint32_t *)shmdev_addr(r) + 5, 1)));
+	}
+	EXPECT_EQ(0, shmdev_wait(self->r, &self->w[5], 0, 20 * SEC));
+	EXPECT_EQ(0, wait_exit(pid));
+	signal(SIGUSR1, SIG_DFL);
+}
+
+TEST_F(wait, wait_restarted_after_stop)
+{
+	wait_restarted(_metadata, self, BY_STOP);
+}
+
+TEST_F(wait, wait_restarted_by_sa_restart)
+{
+	wait_restarted(_metadata, self, BY_RESTART_HANDLER);
+}
+
+TEST_F(wait, lock_restarted_after_stop)
+{
+	pid_t me = getpid(), pid;
+	int held[2];
+
+	ASSERT_EQ(0, pipe(held));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *r;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+		CHILD_ASSERT_EQ(0, shmdev_lock(r, 3, SHMDEV_LOCK_EX, -1));
+		CHILD_ASSERT_EQ(0, pipe_post(held[1]));
+		INTERRUPT_THEN(me, BY_STOP, CHILD_ASSERT_EQ(0, shmdev_unlock(r, 3)));
+	}
+	ASSERT_EQ(0, pipe_wait(held[0]));
+	EXPECT_EQ(0, shmdev_lock(self->r, 3, SHMDEV_LOCK_EX, 20 * SEC));
+	EXPECT_EQ(0, shmdev_unlock(self->r, 3));
+	EXPECT_EQ(0, wait_exit(pid));
+	close(held[0]);
+	close(held[1]);
+}
+
+TEST_F(wait, event_wait_restarted_after_stop)
+{
+	pid_t me = getpid(), pid;
+	uint64_t seq = 0;
+
+	ASSERT_EQ(-ETIMEDOUT, shmdev_event_wait(self->r, &seq, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *r;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+		INTERRUPT_THEN(me, BY_STOP, CHILD_ASSERT_EQ(0, shmdev_notify(r)));
+	}
+	EXPECT_EQ(0, shmdev_event_wait(self->r, &seq, 20 * SEC));
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
 TEST_F(wait, bad_words_einval)
 {
 	struct shmdev_wait wa = { .timeout = 0 };
