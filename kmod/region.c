@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
+#include <linux/pagemap.h>
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
 #include <linux/sched.h>
@@ -606,6 +607,38 @@ struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset)
 	    PTR_ERR(folio) != -EINTR)
 		return ERR_PTR(-EINVAL);
 	return folio;
+}
+
+/**
+ * shmdev_region_peek - the folio of page @index of @r, if it has one
+ * @r: the region
+ * @index: page index inside the region
+ *
+ * Unlike shmdev_region_word(), never allocates a page for data that does
+ * not exist: a page that was never written or was punched out holds zeros,
+ * so no mutex owner. A page that was swapped out is read back (its words
+ * may name an owner).
+ *
+ * Return: the folio with a reference, or NULL.
+ */
+struct folio *shmdev_region_peek(struct shmdev_region *r, pgoff_t index)
+{
+	struct address_space *mapping = r->file->f_mapping;
+	struct folio *folio;
+
+	/* NULL before 6.3, ERR_PTR(-ENOENT) since. */
+	folio = filemap_get_folio(mapping, index);
+	if (!IS_ERR_OR_NULL(folio))
+		return folio;
+	if (!xa_is_value(xa_load(&mapping->i_pages, index)))
+		return NULL;
+	/*
+	 * Swapped out: read it back, with the mapping's own gfp. Giving up
+	 * early under memcg pressure (__GFP_NORETRY) would skip the words of
+	 * an owner the OOM killer just killed, the case robust mutexes are for.
+	 */
+	folio = shmdev_read_folio(mapping, index, mapping_gfp_mask(mapping));
+	return IS_ERR(folio) ? NULL : folio;
 }
 
 /*

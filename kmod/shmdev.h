@@ -181,6 +181,7 @@ struct file *shmdev_region_file(struct shmdev_region *r, bool rdonly);
 int shmdev_region_mmap(struct file *file, struct vm_area_struct *vma);
 void shmdev_region_status(struct shmdev_status *st);
 struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset);
+struct folio *shmdev_region_peek(struct shmdev_region *r, pgoff_t index);
 int shmdev_regions_init(void);
 void shmdev_regions_exit(void);
 

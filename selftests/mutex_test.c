@@ -295,6 +295,43 @@ TEST_F(mutex, owner_killed_not_consistent_unrecoverable)
 	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
 }
 
+/*
+ * Closing a handle allocates nothing for mutex words on pages that do not
+ * exist: a writer registers a word on each of 1024 pages and punches the
+ * pages out; a reader's close must not bring them back (they are zeros,
+ * owned by nobody).
+ */
+TEST_F(mutex, close_allocates_no_page)
+{
+	const char *n = new_name(&self->names, "mutex.punched");
+	const unsigned int pages = 1024;
+	uint64_t len = pages * page_size();
+	struct shmdev_region *w, *ro;
+	unsigned int i;
+	char *p;
+
+	ASSERT_EQ(0, shmdev_open(n, len, SHMDEV_CREAT, 0600, &w));
+	p = shmdev_addr(w);
+	for (i = 0; i < pages; i++)
+		ASSERT_EQ(0, shmdev_mutex_init(w, (shmdev_mutex_t *)(p + i * page_size())));
+	EXPECT_EQ(pages, region_stat(w).resident);
+	ASSERT_EQ(0, madvise(p, len, MADV_REMOVE));
+	EXPECT_EQ(0, region_stat(w).resident);
+
+	ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &ro));
+	EXPECT_EQ(0, shmdev_close(ro));
+	EXPECT_EQ(0, region_stat(w).resident);
+	/* A word that does exist and names a dead handle is still released. */
+	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &ro));
+	ASSERT_EQ(0, shmdev_mutex_lock(ro, (shmdev_mutex_t *)shmdev_addr(ro), -1));
+	EXPECT_EQ(0, shmdev_close(ro));
+	EXPECT_EQ(1, region_stat(w).resident);
+	EXPECT_EQ(-EOWNERDEAD, shmdev_mutex_lock(w, (shmdev_mutex_t *)p, -1));
+	EXPECT_EQ(0, shmdev_mutex_consistent(w, (shmdev_mutex_t *)p));
+	EXPECT_EQ(0, shmdev_mutex_unlock(w, (shmdev_mutex_t *)p));
+	EXPECT_EQ(0, shmdev_close(w));
+}
+
 TEST_F(mutex, closed_handle_releases_its_mutexes)
 {
 	struct shmdev_region *b;
