@@ -30,7 +30,7 @@
 unsigned long shmdev_max_region_size;
 module_param_named(max_region_size, shmdev_max_region_size, ulong, 0644);
 MODULE_PARM_DESC(max_region_size,
-		 "Largest region in bytes, else -EFBIG (0 at load: half of RAM)");
+		 "Largest region in bytes, else -EFBIG (0 at load: max_user_bytes)");
 
 unsigned int shmdev_max_regions = 4096;
 module_param_named(max_regions, shmdev_max_regions, uint, 0644);
@@ -40,7 +40,7 @@ MODULE_PARM_DESC(max_regions,
 unsigned long shmdev_max_user_bytes;
 module_param_named(max_user_bytes, shmdev_max_user_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_user_bytes,
-		 "Most bytes of regions one owner uid may hold, else -ENOSPC (0 at load: half of RAM)");
+		 "Most bytes of regions one owner uid may hold, else -ENOSPC (0 at load: an eighth of RAM)");
 
 unsigned long shmdev_max_total_bytes;
 module_param_named(max_total_bytes, shmdev_max_total_bytes, ulong, 0644);
@@ -497,15 +497,20 @@ static struct miscdevice shmdev_misc = {
 
 static int __init shmdev_init(void)
 {
-	unsigned long half_ram = (totalram_pages() << PAGE_SHIFT) / 2;
+	unsigned long ram = totalram_pages() << PAGE_SHIFT;
 	int ret;
 
-	if (!shmdev_max_region_size)
-		shmdev_max_region_size = half_ram;
-	if (!shmdev_max_user_bytes)
-		shmdev_max_user_bytes = half_ram;
+	/*
+	 * Sizes are charged as declared, touched or not, so no one user may
+	 * take what all share: half of RAM in all, as tmpfs on /dev/shm, and
+	 * a quarter of that for each owner, so four users at their limit fit.
+	 */
 	if (!shmdev_max_total_bytes)
-		shmdev_max_total_bytes = half_ram;
+		shmdev_max_total_bytes = ram / 2 & PAGE_MASK;
+	if (!shmdev_max_user_bytes)
+		shmdev_max_user_bytes = ram / 8 & PAGE_MASK;
+	if (!shmdev_max_region_size)
+		shmdev_max_region_size = shmdev_max_user_bytes;
 
 	shmdev_sync_init();
 	ret = shmdev_regions_init();

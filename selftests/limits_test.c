@@ -58,6 +58,65 @@ TEST_F(limits, params_readable_and_writable)
 	EXPECT_STREQ("N", buf);
 }
 
+/*
+ * The defaults leave room for others: sizes are charged as declared, so
+ * with no page touched two users, each creating a region at the per-user
+ * limit at the same time, both get it (and then no byte more).
+ */
+TEST_F(limits, defaults_leave_room_for_others)
+{
+	/* Sizes are rounded up to pages: the largest one within the limit. */
+	uint64_t user_max = strtoull(self->saved[2], NULL, 10) & ~(page_size() - 1);
+	const char *n[2] = {
+		new_name(&self->names, "lim.room.a"),
+		new_name(&self->names, "lim.room.b"),
+	};
+	int go[2], done[2], release[2];
+	pid_t pid[2];
+	int i;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	EXPECT_LE(user_max, strtoull(self->saved[0], NULL, 10));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	ASSERT_EQ(0, pipe(release));
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i]) {
+			struct shmdev_region *r, *more;
+			char extra[TEST_NAME_LEN + 8];
+
+			snprintf(extra, sizeof(extra), "%s.more", n[i]);
+			CHILD_ASSERT_EQ(0, setgid(2000 + i));
+			CHILD_ASSERT_EQ(0, setuid(2000 + i));
+			CHILD_ASSERT_EQ(0, pipe_wait(go[0]));
+			CHILD_ASSERT_EQ(0, shmdev_open(n[i], user_max, SHMDEV_CREAT |
+						       SHMDEV_AUTODESTROY, 0600, &r));
+			CHILD_ASSERT_EQ(-ENOSPC, shmdev_open(extra, page_size(), SHMDEV_CREAT |
+							     SHMDEV_AUTODESTROY, 0600, &more));
+			CHILD_ASSERT_EQ(0, pipe_post(done[1]));
+			/* Hold it until both have theirs. */
+			CHILD_ASSERT_EQ(0, pipe_wait(release[0]));
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pipe_post(go[1]));
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, pipe_wait(done[0]));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pipe_post(release[1]));
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, wait_exit(pid[i]));
+	for (i = 0; i < 2; i++) {
+		close(go[i]);
+		close(done[i]);
+		close(release[i]);
+	}
+}
+
 TEST_F(limits, max_region_size_efbig)
 {
 	const char *n = new_name(&self->names, "lim.size");

@@ -140,6 +140,11 @@ expect 2 && has "$err" "shmdevctl: too many arguments" || st=1
 ok $st "usage errors: status 2, a message and the usage line on stderr"
 
 # ---- human sizes ----
+# The sizes below are declared, never touched: the default limits (an
+# eighth of RAM for one user) are lifted for them and put back after.
+limit_params="max_region_size max_user_bytes max_total_bytes"
+saved_limits=$(cd /sys/module/shmdev/parameters && cat $limit_params)
+for p in $limit_params; do echo $((1 << 30)) >/sys/module/shmdev/parameters/$p; done
 st=0
 sizes="4096:4096 5000:8192 2k:4096 2K:4096 64M:67108864 64m:67108864
        1.5M:1572864 8KiB:8192 8kib:8192 1MB:1048576 3Mi:3145728 .5M:524288
@@ -197,6 +202,8 @@ run sh -c 'ulimit -v 65536 && exec "$0" create "$1" 256M' "$S" "${pre}big"
 expect 0 "" || st=1
 "$S" rm "${pre}big" || st=1
 ok $st "create without --excl: an existing region is kept, a bigger SIZE is an error; no mapping needed"
+set -- $saved_limits
+for p in $limit_params; do echo "$1" >/sys/module/shmdev/parameters/$p; shift; done
 
 st=0
 run "$S" create "${pre}a/b" 4k
