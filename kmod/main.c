@@ -376,6 +376,13 @@ static long shmdev_ioctl_lock(struct file *file, void __user *argp)
 	    (kind != SHMDEV_LOCK_SH && kind != SHMDEV_LOCK_EX) ||
 	    arg.id >= SHMDEV_NR_LOCKS)
 		return -EINVAL;
+	/*
+	 * As semop() needs alter permission: a handle that may not write may
+	 * share a lock with other readers but not hold the writers out.
+	 */
+	if (kind == SHMDEV_LOCK_EX &&
+	    ((struct shmdev_handle *)file->private_data)->rdonly)
+		return -EACCES;
 	return shmdev_lock(file->private_data, arg.id, arg.mode,
 			   shmdev_host_deadline(arg.timeout));
 }

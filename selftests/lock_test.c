@@ -32,6 +32,28 @@ FIXTURE_TEARDOWN(lock)
 	unlink_names(&self->names);
 }
 
+/*
+ * A read-only handle shares a lock with other readers but cannot take it
+ * exclusively, as semop() needs alter permission: no reader holds the
+ * writers out.
+ */
+TEST_F(lock, read_only_handle_shares_only)
+{
+	struct shmdev_region *ro;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, SHMDEV_RDONLY, 0, &ro));
+	EXPECT_EQ(-EACCES, shmdev_lock(ro, 1, SHMDEV_LOCK_EX, -1));
+	EXPECT_EQ(-EACCES, shmdev_lock(ro, 1, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
+	EXPECT_EQ(0, shmdev_lock(ro, 1, SHMDEV_LOCK_SH, -1));
+	EXPECT_EQ(0, shmdev_lock(self->a, 1, SHMDEV_LOCK_SH | SHMDEV_LOCK_NB, -1));
+	EXPECT_EQ(-EWOULDBLOCK, shmdev_lock(self->b, 1, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
+	EXPECT_EQ(0, shmdev_unlock(ro, 1));
+	EXPECT_EQ(0, shmdev_unlock(self->a, 1));
+	EXPECT_EQ(0, shmdev_lock(self->b, 1, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
+	EXPECT_EQ(0, shmdev_unlock(self->b, 1));
+	EXPECT_EQ(0, shmdev_close(ro));
+}
+
 TEST_F(lock, shared_coexist_exclusive_excludes)
 {
 	struct shmdev_region *c;
