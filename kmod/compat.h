@@ -65,6 +65,19 @@ static inline void shmdev_put_ipc_ns(struct ipc_namespace *ns)
 	ns->ns.ops->put(&ns->ns);
 }
 
+/*
+ * References to an IPC namespace. 6.18 renamed ns_common's count and gave
+ * it an accessor, ns_ref_read(), which is a macro.
+ */
+static inline int shmdev_ipc_ns_refs(struct ipc_namespace *ns)
+{
+#ifdef ns_ref_read
+	return ns_ref_read(ns);
+#else
+	return refcount_read(&ns->ns.count);
+#endif
+}
+
 /* 7.1 turned shmem_file_setup()'s flags into a vma_flags_t bitmap. */
 static inline struct file *shmdev_shmem_setup(const char *name, loff_t size)
 {

@@ -28,6 +28,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "shmdev.h"
@@ -52,6 +53,17 @@ struct shmdev_user {
 };
 
 static DEFINE_HASHTABLE(shmdev_users, 6);
+
+/* Dead namespaces are looked for this often while there may be some. */
+#define SHMDEV_REAP_INTERVAL	(5 * HZ)
+
+static void shmdev_reap_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(shmdev_reap_work, shmdev_reap_work_fn);
+
+static bool shmdev_ns_initial(struct ipc_namespace *ipc_ns)
+{
+	return ipc_ns->ns.inum == PROC_IPC_INIT_INO;
+}
 
 /* Caller must hold shmdev_table_lock. */
 static struct shmdev_user *shmdev_user_find(kuid_t uid)
@@ -197,6 +209,9 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 		ns->names = RB_ROOT;
 		list_add(&ns->node, &shmdev_namespaces);
 		*nsp = ns;
+		if (!shmdev_ns_initial(ns->ipc_ns))
+			schedule_delayed_work(&shmdev_reap_work,
+					      SHMDEV_REAP_INTERVAL);
 	}
 	if (ns_new) {
 		ns->nr_regions++;
@@ -263,6 +278,85 @@ static void shmdev_region_release(struct kref *ref)
 void shmdev_region_put(struct shmdev_region *r)
 {
 	kref_put_mutex(&r->ref, shmdev_region_release, &shmdev_table_lock);
+}
+
+/*
+ * A namespace is dead when the only reference to it left is ours: no task,
+ * mount or open file holds it, and none can take a new one, since a new
+ * reference is always taken from an existing one. Our /proc/shmdev files
+ * hold one too, and keep it alive while open.
+ */
+static bool shmdev_ns_dead(struct shmdev_ns *ns)
+{
+	return !shmdev_ns_initial(ns->ipc_ns) &&
+	       shmdev_ipc_ns_refs(ns->ipc_ns) == 1;
+}
+
+/*
+ * Unlink one name of a dead namespace: the region, or NULL when none is
+ * left. The caller drops the name's reference (an AUTODESTROY region has
+ * none: NULL stands for it and the caller looks again).
+ */
+static struct shmdev_region *shmdev_reap_one(bool *found)
+{
+	struct shmdev_region *r;
+	struct shmdev_ns *ns;
+	struct rb_node *n;
+
+	*found = false;
+	list_for_each_entry(ns, &shmdev_namespaces, node) {
+		if (!shmdev_ns_dead(ns))
+			continue;
+		n = rb_first(&ns->names);
+		if (!n)
+			continue;
+		r = rb_entry(n, struct shmdev_region, node);
+		shmdev_name_unlink(r);
+		*found = true;
+		return r->flags & SHMDEV_AUTODESTROY ? NULL : r;
+	}
+	return NULL;
+}
+
+/*
+ * Free the regions of dead IPC namespaces, as SysV frees a namespace's
+ * segments in shm_exit_ns(): their names go, and each region with them
+ * unless a handle or a mapping (from a process that left the namespace, or
+ * a passed file descriptor) still uses it; its pages stay until then. The
+ * namespace itself is released with its last region. So no limit is held
+ * by namespaces nobody can reach, and a user cannot multiply max_regions by
+ * creating and abandoning namespaces.
+ */
+static void shmdev_reap_dead_namespaces(void)
+{
+	struct shmdev_region *r;
+	bool found;
+
+	for (;;) {
+		mutex_lock(&shmdev_table_lock);
+		r = shmdev_reap_one(&found);
+		mutex_unlock(&shmdev_table_lock);
+		if (!found)
+			return;
+		if (r)
+			shmdev_region_put(r);
+		cond_resched();
+	}
+}
+
+/* Every few seconds while a namespace other than the initial one has regions. */
+static void shmdev_reap_work_fn(struct work_struct *work)
+{
+	struct shmdev_ns *ns;
+	bool others = false;
+
+	shmdev_reap_dead_namespaces();
+	mutex_lock(&shmdev_table_lock);
+	list_for_each_entry(ns, &shmdev_namespaces, node)
+		others |= !shmdev_ns_initial(ns->ipc_ns);
+	if (others)
+		schedule_delayed_work(&shmdev_reap_work, SHMDEV_REAP_INTERVAL);
+	mutex_unlock(&shmdev_table_lock);
 }
 
 /* Allocate pages [@from, @to) now, charged to the caller; -ENOMEM, no OOM kill. */
@@ -379,6 +473,8 @@ struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
 	u64 size;
 	int ret;
 
+	if (arg->flags & SHMDEV_CREAT)
+		shmdev_reap_dead_namespaces();
 retry:
 	mutex_lock(&shmdev_table_lock);
 	ns = shmdev_ns_find(current->nsproxy->ipc_ns);
@@ -817,6 +913,7 @@ void shmdev_region_status(struct shmdev_status *st)
 	struct shmdev_user *u;
 	struct shmdev_ns *ns;
 
+	shmdev_reap_dead_namespaces();
 	mutex_lock(&shmdev_table_lock);
 	ns = shmdev_ns_find(current->nsproxy->ipc_ns);
 	u = shmdev_user_find(current_fsuid());
@@ -872,7 +969,7 @@ static void shmdev_seq_flags(struct seq_file *m, u32 flags)
 static int shmdev_proc_show(struct seq_file *m, void *v)
 {
 	struct ipc_namespace *ipc_ns = m->private;
-	bool all = ipc_ns->ns.inum == PROC_IPC_INIT_INO &&
+	bool all = shmdev_ns_initial(ipc_ns) &&
 		   file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN);
 	struct shmdev_region_info info;
 	struct shmdev_ns *ns;
@@ -906,9 +1003,11 @@ static int shmdev_proc_show(struct seq_file *m, void *v)
 
 static int shmdev_proc_open(struct inode *inode, struct file *file)
 {
-	struct ipc_namespace *ipc_ns = get_ipc_ns(current->nsproxy->ipc_ns);
+	struct ipc_namespace *ipc_ns;
 	int ret;
 
+	shmdev_reap_dead_namespaces();
+	ipc_ns = get_ipc_ns(current->nsproxy->ipc_ns);
 	ret = single_open(file, shmdev_proc_show, ipc_ns);
 	if (ret)
 		shmdev_put_ipc_ns(ipc_ns);
@@ -950,6 +1049,7 @@ void shmdev_regions_exit(void)
 	struct rb_node *n;
 
 	remove_proc_entry("shmdev", NULL);
+	cancel_delayed_work_sync(&shmdev_reap_work);
 	mutex_lock(&shmdev_table_lock);
 	while (!list_empty(&shmdev_namespaces)) {
 		ns = list_first_entry(&shmdev_namespaces, struct shmdev_ns, node);

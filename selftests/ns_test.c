@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ns_test: regions belong to an IPC namespace; a dead namespace's regions stay reachable by root. */
+/* ns_test: regions belong to an IPC namespace; root reaches a live one's, a dead one's are freed. */
 #include <grp.h>
 #include <sched.h>
 
@@ -127,18 +127,19 @@ TEST_F(ns, child_namespace_isolated)
 		CHILD_ASSERT_EQ(-EPERM, unlink_ns(n, parent_ns));
 		CHILD_ASSERT_EQ(0, shmdev_close(b));
 		CHILD_ASSERT_EQ(sizeof(inum), write(to_parent[1], &inum, sizeof(inum)));
+		/* The namespace lives while the parent looks into it. */
+		CHILD_ASSERT_EQ(0, pipe_wait(to_child[0]));
 		_exit(0);
 	}
 	close(to_parent[1]);
 	ASSERT_EQ(sizeof(child_ns), read(to_parent[0], &child_ns, sizeof(child_ns)));
 	self->child_ns = child_ns;
-	ASSERT_EQ(0, wait_exit(pid));
 	EXPECT_STREQ("parent", shmdev_addr(a));
 	ASSERT_EQ(0, shmdev_fstat(a, &st));
 	EXPECT_EQ(parent_ns, st.ns_inum);
 	EXPECT_EQ(0, shmdev_close(a));
 
-	/* The child's namespace is gone; root of the initial one sees its region. */
+	/* Root of the initial namespace sees the child's region too. */
 	ASSERT_EQ(2, proc_find(n, rows, 4));
 	ns0 = strtoull(proc_col(&rows[0], "ns"), NULL, 10);
 	ns1 = strtoull(proc_col(&rows[1], "ns"), NULL, 10);
@@ -157,7 +158,89 @@ TEST_F(ns, child_namespace_isolated)
 	EXPECT_EQ(-ENOENT, unlink_ns(n, child_ns));
 	ASSERT_EQ(1, proc_find(n, rows, 4));
 	EXPECT_EQ(parent_ns, strtoull(proc_col(&rows[0], "ns"), NULL, 10));
+	EXPECT_EQ(0, pipe_post(to_child[1]));
+	ASSERT_EQ(0, wait_exit(pid));
 	EXPECT_EQ(0, shmdev_unlink(n));
+}
+
+/*
+ * A dead namespace's regions are freed, as SysV's segments are by
+ * shm_exit_ns(): 64 namespaces created, filled and abandoned leave no
+ * region, byte or name behind, so no limit multiplies with namespaces. A
+ * region still mapped by a process that left its namespace keeps its
+ * pages until unmapped.
+ */
+TEST_F(ns, dead_namespaces_are_freed)
+{
+	const char *n = new_name(&self->names, "ns.dead");
+	struct shmdev_status st0, st;
+	struct proc_row rows[2];
+	int i, ready[2], go[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, status_get(&st0));
+	for (i = 0; i < 64; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			struct shmdev_region *b;
+
+			CHILD_ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+			CHILD_ASSERT_EQ(0, shmdev_open(n, 8192, SHMDEV_CREAT, 0600, &b));
+			CHILD_ASSERT_EQ(0, shmdev_close(b));
+			CHILD_ASSERT_EQ(0, shmdev_open("ns.dead.auto", 4096, SHMDEV_CREAT |
+						       SHMDEV_AUTODESTROY, 0600, &b));
+			_exit(0);
+		}
+		ASSERT_EQ(0, wait_exit(pid));
+	}
+	/* STATUS frees what dead namespaces hold before it counts. */
+	ASSERT_EQ(0, status_get(&st));
+	EXPECT_EQ(st0.regions, st.regions);
+	EXPECT_EQ(st0.bytes, st.bytes);
+	EXPECT_EQ(0, proc_find(n, rows, 2));
+
+	/* A process leaves its namespace, mapping kept. */
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int hostns = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+		struct shmdev_region *b;
+		struct shmdev_stat bs;
+		char *p;
+
+		CHILD_ASSERT_LE(0, hostns);
+		CHILD_ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 8192, SHMDEV_CREAT, 0600, &b));
+		p = shmdev_addr(b);
+		strcpy(p, "kept");
+		CHILD_ASSERT_EQ(0, setns(hostns, CLONE_NEWIPC));
+		CHILD_ASSERT_EQ(0, pipe_post(ready[1]));
+		CHILD_ASSERT_EQ(0, pipe_wait(go[0]));
+		/* Its namespace is dead: the name went, the memory stays. */
+		CHILD_ASSERT_EQ(0, shmdev_fstat(b, &bs));
+		CHILD_ASSERT_TRUE(bs.flags & SHMDEV_REGION_UNLINKED);
+		CHILD_ASSERT_EQ(0, strcmp("kept", p));
+		strcpy(p, "still writable");
+		CHILD_ASSERT_EQ(0, strcmp("still writable", p));
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		_exit(0);
+	}
+	ASSERT_EQ(0, pipe_wait(ready[0]));
+	ASSERT_EQ(0, status_get(&st));
+	EXPECT_EQ(st0.regions + 1, st.regions);
+	EXPECT_EQ(0, proc_find(n, rows, 2));
+	ASSERT_EQ(0, pipe_post(go[1]));
+	EXPECT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, status_get(&st));
+	EXPECT_EQ(st0.regions, st.regions);
+	EXPECT_EQ(st0.bytes, st.bytes);
+	for (i = 0; i < 2; i++) {
+		close(ready[i]);
+		close(go[i]);
+	}
 }
 
 /*

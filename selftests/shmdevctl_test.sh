@@ -407,8 +407,13 @@ ok $? "rm --force ignores missing regions"
 # ---- namespaces ----
 if command -v unshare >/dev/null && have_json; then
 	st=0
-	inum=$(unshare --ipc sh -c "\"$S\" create ${pre}ns 12k >&2 &&
-		readlink /proc/self/ns/ipc | tr -dc 0-9")
+	# A process keeps the namespace alive while it is looked into: a
+	# dead namespace's regions are freed.
+	mkfifo "$tmp/ns"
+	unshare --ipc sh -c "\"$S\" create ${pre}ns 12k >&2 &&
+		readlink /proc/self/ns/ipc | tr -dc 0-9 >\"$tmp/ns\" && exec sleep 600" &
+	keeper=$!
+	read -r inum <"$tmp/ns"
 	run "$S" list
 	row "${pre}ns" && st=1
 	run "$S" list --all
@@ -432,6 +437,8 @@ if command -v unshare >/dev/null && have_json; then
 	expect 0 "" || st=1
 	run "$S" list --all
 	row "${pre}ns" 1 && st=1
+	kill "$keeper"
+	wait "$keeper" 2>/dev/null
 	ok $st "stat --ns and rm --ns reach another namespace's region"
 else
 	skip "no unshare or no JSON tool"

@@ -157,7 +157,11 @@ TEST_F_TIMEOUT(unload, frees_persistent_regions, 120)
 	ASSERT_EQ(0, shmdev_mutex_lock(a, m, -1));
 	EXPECT_EQ(0, shmdev_close(a));
 
-	/* A region in an IPC namespace that is gone by the time we unload. */
+	/*
+	 * A region of another IPC namespace, which a process keeps alive
+	 * (with no handle open) until after the unload: a dead namespace's
+	 * regions would already be gone (ns_test dead_namespaces_are_freed).
+	 */
 	ASSERT_EQ(0, pipe(ready));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -168,9 +172,12 @@ TEST_F_TIMEOUT(unload, frees_persistent_regions, 120)
 		CHILD_ASSERT_EQ(0, shmdev_open("unl.ns", 8 * page_size(), SHMDEV_CREAT,
 					       0600, &b));
 		memset(shmdev_addr(b), 1, 8 * page_size());
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		CHILD_ASSERT_EQ(0, pipe_post(ready[1]));
+		pause();
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, pipe_wait(ready[0]));
 
 	ASSERT_EQ(0, status_get(&st));
 	EXPECT_EQ(st0.regions + 4, st.regions);
@@ -179,6 +186,8 @@ TEST_F_TIMEOUT(unload, frees_persistent_regions, 120)
 	EXPECT_LE(shmem0 + big, shmem1);
 
 	ASSERT_EQ(0, module_unload());
+	EXPECT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
 	EXPECT_FALSE(module_loaded());
 	EXPECT_NE(0, access(SHMDEV_DEVICE, F_OK));
 	EXPECT_NE(0, access(SHMDEV_PROC, F_OK));
