@@ -169,10 +169,17 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	struct shmdev_handle *h = file->private_data;
 	struct shmdev_attach arg;
 	struct shmdev_region *r;
+	bool created;
 	char *name;
 	long ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	/*
+	 * The answer is copied out after the region is made: find an argument
+	 * that cannot take it (read-only memory) before making anything.
+	 */
+	if (copy_to_user(argp, &arg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags & ~SHMDEV_ATTACH_VALID_FLAGS || arg.pad)
 		return -EINVAL;
@@ -194,7 +201,7 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	ret = -EBUSY;
 	if (h->region)
 		goto err_unlock;
-	r = shmdev_region_attach(name, arg.name_len, &arg);
+	r = shmdev_region_attach(name, arg.name_len, &arg, &created);
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
 		goto err_unlock;
@@ -226,6 +233,9 @@ err_file:
 	fput(h->file);
 	h->file = NULL;
 err_region:
+	/* A region this call created goes with its failure. */
+	if (created)
+		shmdev_region_uncreate(r);
 	atomic_dec(&r->handles);
 	shmdev_region_put(r);
 err_unlock:

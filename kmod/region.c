@@ -459,13 +459,15 @@ static int shmdev_perm(struct shmdev_region *r, int want)
  * @name: validated name
  * @len: its length
  * @arg: the attach request (flags validated)
+ * @created: set when the region was created by this call
  *
  * Return: the region with a reference and its handle count raised, or an
  * ERR_PTR: -ENOENT, -EEXIST, -EACCES, -EINVAL (size), -EFBIG, -ENOSPC,
  * -ENOMEM.
  */
 struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
-					   const struct shmdev_attach *arg)
+					   const struct shmdev_attach *arg,
+					   bool *created)
 {
 	int want = (arg->flags & SHMDEV_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
 	struct shmdev_region *r, *new;
@@ -473,6 +475,7 @@ struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
 	u64 size;
 	int ret;
 
+	*created = false;
 	if (arg->flags & SHMDEV_CREAT)
 		shmdev_reap_dead_namespaces();
 retry:
@@ -514,6 +517,7 @@ retry:
 		kref_get(&new->ref);		/* the name's reference */
 	atomic_inc(&new->handles);
 	mutex_unlock(&shmdev_table_lock);
+	*created = true;
 	return new;
 
 found:
@@ -535,6 +539,28 @@ found:
 err_unlock:
 	mutex_unlock(&shmdev_table_lock);
 	return ERR_PTR(ret);
+}
+
+/**
+ * shmdev_region_uncreate - undo the create of @r by an attach that failed
+ * @r: the region, created by shmdev_region_attach(); the caller still
+ *     holds the handle's reference
+ *
+ * Its name goes if it still names @r: whoever attached in between keeps
+ * the region, unlinked, as after an unlink.
+ */
+void shmdev_region_uncreate(struct shmdev_region *r)
+{
+	bool put_name = false;
+
+	mutex_lock(&shmdev_table_lock);
+	if (r->linked) {
+		shmdev_name_unlink(r);
+		put_name = !(r->flags & SHMDEV_AUTODESTROY);
+	}
+	mutex_unlock(&shmdev_table_lock);
+	if (put_name)
+		shmdev_region_put(r);
 }
 
 /**

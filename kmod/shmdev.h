@@ -170,7 +170,9 @@ static inline struct shmdev_region *shmdev_handle_region(struct shmdev_handle *h
 
 /* region.c */
 struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
-					   const struct shmdev_attach *arg);
+					   const struct shmdev_attach *arg,
+					   bool *created);
+void shmdev_region_uncreate(struct shmdev_region *r);
 void shmdev_region_put(struct shmdev_region *r);
 int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id);
 int shmdev_region_stat(struct shmdev_region *r, const char *name,

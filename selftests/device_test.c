@@ -164,9 +164,10 @@ TEST_F(dev, answer_to_read_only_memory_efault)
 	EXPECT_EQ(-EFAULT, xioctl(self->fd, SHMDEV_IOC_API, api));
 	EXPECT_EQ(-EFAULT, xioctl(self->fd, SHMDEV_IOC_STATUS, st));
 	EXPECT_EQ(-EFAULT, xioctl(self->fd, SHMDEV_IOC_ATTACH, at));
-	/* The failed attach left the handle unattached and usable. */
+	/* The failed attach created nothing and left the handle usable. */
+	EXPECT_EQ(-ENOENT, shmdev_stat(a, &(struct shmdev_stat){ 0 }));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_NOTIFY, NULL));
-	EXPECT_EQ(0, raw_attach(self->fd, a, 0, SHMDEV_CREAT, 0600, &ok));
+	EXPECT_EQ(0, raw_attach(self->fd, a, page_size(), SHMDEV_CREAT, 0600, &ok));
 	EXPECT_EQ(page_size(), ok.region_size);
 	munmap(page, page_size());
 }

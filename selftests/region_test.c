@@ -322,6 +322,35 @@ TEST_F(region, mremap_grow_like_a_file)
 	EXPECT_EQ(0, shmdev_close(r));
 }
 
+/*
+ * An attach that cannot copy its answer out fails with -EFAULT and leaves
+ * no region behind: the argument is in read-only memory.
+ */
+TEST_F(region, create_efault_leaves_nothing)
+{
+	const char *n = new_name(&self->names, "reg.efault");
+	struct shmdev_attach *at;
+	int fd;
+
+	at = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, at);
+	at->name = (uintptr_t)n;
+	at->name_len = strlen(n);
+	at->size = self->pg;
+	at->flags = SHMDEV_CREAT;
+	at->mode = 0600;
+	ASSERT_EQ(0, mprotect(at, self->pg, PROT_READ));
+	ASSERT_LE(0, fd = dev_open());
+	EXPECT_EQ(-EFAULT, xioctl(fd, SHMDEV_IOC_ATTACH, at));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+	/* The handle is still unattached and can attach. */
+	ASSERT_EQ(0, mprotect(at, self->pg, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_ATTACH, at));
+	EXPECT_EQ(self->pg, at->region_size);
+	close(fd);
+	munmap(at, self->pg);
+}
+
 TEST_F(region, exec_refused_unless_allowed)
 {
 	const char *n = new_name(&self->names, "reg.exec");
