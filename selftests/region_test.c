@@ -351,6 +351,56 @@ TEST_F(region, create_efault_leaves_nothing)
 	munmap(at, self->pg);
 }
 
+/*
+ * Resize races mmap, munmap and faults: resize holds the region's lock
+ * across shmem's truncate, mmap takes it under mmap_lock. Run for 2 s so
+ * that lockdep and KASAN on the debug kernels see every order; each call
+ * gives one of its documented answers.
+ */
+TEST_F(region, resize_races_mmap_and_fault)
+{
+	const char *n = new_name(&self->names, "reg.race");
+	struct shmdev_region *r;
+	int64_t end;
+	pid_t pid;
+	long rounds = 0;
+
+	ASSERT_EQ(0, shmdev_open(n, 4 * self->pg, SHMDEV_CREAT, 0600, &r));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *c;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &c));
+		end = now_ns() + 2000000000LL;
+		while (now_ns() < end) {
+			volatile char *p = mmap(NULL, 4 * self->pg, PROT_READ | PROT_WRITE,
+						MAP_SHARED, shmdev_fd(c), 0);
+
+			CHILD_ASSERT_TRUE(p != MAP_FAILED);
+			p[0] = 1;
+			p[3 * self->pg] = 1;
+			CHILD_ASSERT_EQ(0, munmap((void *)p, 4 * self->pg));
+		}
+		_exit(0);
+	}
+	end = now_ns() + 2000000000LL;
+	while (now_ns() < end) {
+		int ret = shmdev_resize(r, (rounds & 1 ? 4 : 8) * self->pg);
+
+		/* Growing always works; shrinking is -EBUSY while mapped. */
+		if (ret)
+			EXPECT_EQ(-EBUSY, ret);
+		if (!(rounds & 1))
+			EXPECT_EQ(0, ret);
+		((volatile char *)shmdev_addr(r))[0]++;
+		rounds++;
+	}
+	TH_LOG("%ld resizes", rounds);
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, shmdev_close(r));
+}
+
 TEST_F(region, exec_refused_unless_allowed)
 {
 	const char *n = new_name(&self->names, "reg.exec");
