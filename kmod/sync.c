@@ -577,6 +577,23 @@ out_unlock:
  * Handle @id went away: every registered word it owns becomes owner-died,
  * keeping the waiters bit, and one sleeper on it is woken.
  *
+ * It may also have died inside an unlock, between clearing the word and
+ * waking a sleeper, as futex's handle_futex_death() allows for:
+ *
+ *   owner (dies)                         waiter
+ *                                        old = *word   (id)
+ *                                        *word = id | WAITERS
+ *                                        WAIT(word, id | WAITERS): sleeps
+ *   old = xchg(word, 0)   (WAITERS)
+ *   <killed>              no WAKE        asleep on a free mutex, for ever
+ *
+ * A waiter sleeps only on a value with WAITERS set, so a sleeper queued on
+ * a word whose value no longer has WAITERS was owed a wake-up by whoever
+ * cleared it: one is woken now (all of them for a word made
+ * NOTRECOVERABLE, whose unlocker wakes all). A wake-up the unlocker still
+ * delivers later finds nobody, and a spurious one only makes the waiter
+ * look again.
+ *
  * Words are visited page by page and a page that does not exist is not
  * allocated (shmdev_region_peek()): its words are 0, owned by nobody. So a
  * writer that registers many words and punches their pages out makes a
@@ -625,6 +642,10 @@ static void shmdev_mutex_owner_gone(struct shmdev_region *r, u32 id)
 		if (died) {
 			atomic64_inc(&r->owner_deaths);
 			__shmdev_wake(r, offset, 1);
+		} else if (!(old & SHMDEV_MUTEX_WAITERS)) {
+			__shmdev_wake(r, offset,
+				      old == SHMDEV_MUTEX_NOTRECOVERABLE ?
+				      INT_MAX : 1);
 		}
 	}
 	if (folio)

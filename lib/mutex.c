@@ -15,6 +15,8 @@
  * next locker takes it with OWNER_DIED kept and gets -EOWNERDEAD; until
  * shmdev_mutex_consistent() clears the bit, unlocking makes the mutex
  * SHMDEV_MUTEX_NOTRECOVERABLE, and every later lock fails -ENOTRECOVERABLE.
+ * An unlocker killed between clearing the word and waking leaves a sleeper
+ * on a word without WAITERS: the module wakes it when that handle goes.
  *
  * Ownership is per handle, as the module sees it: threads that share a
  * handle share ownership (one of them relocking is -EDEADLK, another may

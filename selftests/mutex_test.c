@@ -332,6 +332,46 @@ TEST_F(mutex, close_allocates_no_page)
 	EXPECT_EQ(0, shmdev_close(w));
 }
 
+/*
+ * An owner killed inside unlock, after it cleared the word and before it
+ * woke the waiter, does not strand that waiter: the module wakes it when
+ * the dead owner's handle goes away.
+ */
+TEST_F(mutex, owner_killed_inside_unlock)
+{
+	size_t off = (char *)&self->s->m - (char *)shmdev_addr(self->r);
+	uint64_t waits0 = region_stat(self->r).waits;
+	int locked[2];
+	int64_t t0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(locked));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *c;
+		shmdev_mutex_t *m;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &c));
+		m = (shmdev_mutex_t *)((char *)shmdev_addr(c) + off);
+		CHILD_ASSERT_EQ(0, shmdev_mutex_lock(c, m, -1));
+		CHILD_ASSERT_EQ(0, pipe_post(locked[1]));
+		CHILD_ASSERT_TRUE(WAIT_UNTIL(region_stat(c).waits > waits0, 10000));
+		/* The first half of shmdev_mutex_unlock(), then death. */
+		CHILD_ASSERT_TRUE(__atomic_exchange_n(&m->__word, 0, __ATOMIC_RELEASE) &
+				  SHMDEV_MUTEX_WAITERS);
+		_exit(0);
+	}
+	ASSERT_EQ(0, pipe_wait(locked[0]));
+	t0 = now_ns();
+	EXPECT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, 20000000000LL));
+	EXPECT_GT(15000000000LL, now_ns() - t0);
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	EXPECT_EQ(0, wait_exit(pid));
+	close(locked[0]);
+	close(locked[1]);
+}
+
 TEST_F(mutex, closed_handle_releases_its_mutexes)
 {
 	struct shmdev_region *b;
