@@ -91,9 +91,10 @@
  * consumer can drop.
  *
  * Nothing read from the region is trusted as an index or a length: a slot
- * number out of range counts as a dead producer, and a head more than the
- * capacity past the tail, a record that runs past the end or an unknown
- * header is -EBADMSG.
+ * number out of range counts as a dead producer, and a head or tail that is
+ * not 8-aligned, a head more than the capacity past the tail (or behind
+ * it), a record that runs past the end or an unknown header is -EBADMSG,
+ * for producers and the consumer alike.
  */
 #include <errno.h>
 #include <limits.h>
@@ -273,6 +274,31 @@ static bool slot_alive(struct shmdev_ring *ring, unsigned int slot, uint32_t gen
 	if (!word_alive(load(&s->owner.__word, ACQUIRE)))
 		return false;
 	return (load(&s->gen, ACQUIRE) & GEN_MASK) == gen;
+}
+
+/*
+ * Producer: are head @h and tail @t, as read from the region, not a ring's?
+ * Both are record boundaries (8-aligned), and the head is at most the
+ * capacity ahead of the tail: a peer that wrote anything else would have a
+ * producer store, or the consumer load, a header word across the end of the
+ * data area, or a producer wait for room that never comes. The consumer
+ * moves the tail on while a producer reads it, so @h - @t may exceed the
+ * capacity in a sound ring: only a tail read while the head stood still
+ * gives a pair to compare.
+ */
+static bool ring_corrupt(const struct shmdev_ring *ring, uint64_t h, uint64_t t)
+{
+	struct ring_shared *sh = ring->sh;
+	uint64_t h2;
+
+	if ((h | t) & 7)
+		return true;
+	if (h - t <= ring->cap)
+		return false;
+	h = load(&sh->head, SEQ_CST);
+	t = load(&sh->tail, SEQ_CST);
+	h2 = load(&sh->head, SEQ_CST);
+	return h == h2 && (((h | t) & 7) || h - t > ring->cap);
 }
 
 /* Does the producer that stored `want` @w still hold its slot? */
@@ -489,6 +515,9 @@ static int ring_claim(struct shmdev_ring *ring, uint64_t rec, int64_t timeout_ns
 
 again:
 		h = load(&sh->head, ACQUIRE);
+		ret = -EBADMSG;
+		if (h & 7)
+			goto out;
 		need = ring_need(ring, h, rec);
 		w = load(&sh->want, ACQUIRE);
 		if (!ring_fits(ring, h, ring->tail_cache, need, w, mine)) {
@@ -497,6 +526,8 @@ again:
 				fresh = true;
 				goto again;	/* head read after tail: h >= tail */
 			}
+			if (ring_corrupt(ring, h, ring->tail_cache))
+				goto out;
 			goto full;
 		}
 		store(&me->need, need, RELAXED);
@@ -548,6 +579,9 @@ full:
 		ring->tail_cache = load(&sh->tail, SEQ_CST);
 		h = load(&sh->head, SEQ_CST);
 		w = load(&sh->want, SEQ_CST);
+		ret = -EBADMSG;
+		if (ring_corrupt(ring, h, ring->tail_cache))
+			goto out;
 		if (ring_fits(ring, h, ring->tail_cache, ring_need(ring, h, rec), w, mine))
 			continue;
 		/* A consumer asleep on what was an empty ring: look again. */
@@ -785,7 +819,7 @@ static int ring_consumer_get(struct shmdev_ring *ring)
 	if (dead) {
 		t = load(&sh->tail, ACQUIRE);
 		e = load(&sh->releasing, RELAXED);
-		if (e > t && (t & ring->mask) + (e - t) <= ring->cap &&
+		if (e > t && !((e | t) & 7) && (t & ring->mask) + (e - t) <= ring->cap &&
 		    e - t <= load(&sh->head, ACQUIRE) - t)
 			ring_advance(ring, t, e - t);
 		else
@@ -835,8 +869,12 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 
 	for (;;) {
 		uint64_t t = load(&sh->tail, RELAXED), off = t & ring->mask;
-		uint64_t hdr = load(ring_word(ring, t), ACQUIRE), n, h;
+		uint64_t hdr, n, h;
 		bool orphans;
+
+		if (t & 7)
+			return -EBADMSG;
+		hdr = load(ring_word(ring, t), ACQUIRE);
 
 		switch (HDR_KIND(hdr)) {
 		case KIND_COMMIT:
@@ -874,8 +912,9 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 			return -EBADMSG;
 
 		/* Nothing written at the tail: empty, or a reservation in progress. */
+		/* The tail is the consumer's own: it stood still. */
 		h = load(&sh->head, ACQUIRE);
-		if (h - t > ring->cap)
+		if ((h & 7) || h - t > ring->cap)
 			return -EBADMSG;
 		orphans = h != t;
 		if (orphans) {

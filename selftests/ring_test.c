@@ -181,6 +181,74 @@ static struct shmdev_ring_stat ring_stat(struct shmdev_ring *ring)
 	return st;
 }
 
+/*
+ * A peer that writes bad positions into the ring's control data (head or
+ * tail not a multiple of 8, or the tail ahead of the head) gets -EBADMSG
+ * from every producer and the consumer: no store or load crosses the end of
+ * the data area (the region ends there, so one would fault). Offsets of
+ * head and tail in the control data, as laid out by lib/ring.c.
+ */
+#define RING_HEAD_AT	64
+#define RING_TAIL_AT	128
+
+static void set_positions(FIXTURE_DATA(ring) *self, uint64_t head, uint64_t tail)
+{
+	uint8_t *ctl = (uint8_t *)shmdev_addr(self->r) + RING_OFF;
+
+	*(volatile uint64_t *)(ctl + RING_HEAD_AT) = head;
+	*(volatile uint64_t *)(ctl + RING_TAIL_AT) = tail;
+}
+
+/* In a child, so that a fault on the old code is a failed test, not a crash. */
+static int reserve_in_child(const char *name)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		struct shmdev_ring *ring = child_ring(name, NULL);
+		void *p;
+
+		_exit(-shmdev_ring_reserve(ring, 8, &p, 0));
+	}
+	return pid < 0 ? -errno : -wait_exit(pid);
+}
+
+static int peek_in_child(const char *name)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		struct shmdev_ring *ring = child_ring(name, NULL);
+		size_t len;
+		void *p;
+
+		_exit(-shmdev_ring_peek(ring, &p, &len, 0));
+	}
+	return pid < 0 ? -errno : -wait_exit(pid);
+}
+
+TEST_F(ring, peer_written_bad_positions_ebadmsg)
+{
+	const uint64_t cap = SHMDEV_RING_MIN_CAPACITY;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, cap));
+	/* Misaligned, 4 bytes before the end of the data area. */
+	set_positions(self, 3 * cap - 4, 3 * cap - 4);
+	EXPECT_EQ(-EBADMSG, reserve_in_child(self->name));
+	EXPECT_EQ(-EBADMSG, peek_in_child(self->name));
+	/* The tail ahead of the head. */
+	set_positions(self, cap, 2 * cap);
+	EXPECT_EQ(-EBADMSG, reserve_in_child(self->name));
+	EXPECT_EQ(-EBADMSG, peek_in_child(self->name));
+	/* The head more than the capacity ahead. */
+	set_positions(self, 3 * cap, cap);
+	EXPECT_EQ(-EBADMSG, reserve_in_child(self->name));
+	EXPECT_EQ(-EBADMSG, peek_in_child(self->name));
+	/* Put right, the ring works again. */
+	set_positions(self, cap, cap);
+	EXPECT_EQ(0, reserve_in_child(self->name));
+}
+
 TEST_F(ring, init_and_attach_errors)
 {
 	struct shmdev_region *ro;
