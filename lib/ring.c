@@ -98,6 +98,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +189,37 @@ struct shmdev_ring {
 	bool consumer;		/* holds the consumer role */
 	bool peeked;		/* consumer: a message awaits release */
 	uint64_t peek_size;	/* its record's bytes */
+	unsigned long fork_gen;	/* ring_fork_gen when attached */
 };
+
+/*
+ * A view is its process's: its producer slot and consumer role are robust
+ * mutexes of the handle, which a forked child shares with its parent. Used
+ * from both, two processes would write one slot's records (messages lost or
+ * delivered corrupt, with nobody dead) and a child's close would release
+ * the parent's slot. So a child of fork() may not use its parent's views:
+ * ring_fork_gen counts forks in this process's line, bumped in each child,
+ * and costs the hot path a load, not a getpid() system call.
+ */
+static unsigned long ring_fork_gen;
+static pthread_once_t ring_atfork_once = PTHREAD_ONCE_INIT;
+static int ring_atfork_err;
+
+static void ring_atfork_child(void)
+{
+	ring_fork_gen++;
+}
+
+static void ring_atfork_register(void)
+{
+	ring_atfork_err = pthread_atfork(NULL, NULL, ring_atfork_child);
+}
+
+/* Was @ring attached by another process (this one's parent)? */
+static bool ring_foreign(const struct shmdev_ring *ring)
+{
+	return ring->fork_gen != ring_fork_gen;
+}
 
 /*
  * Fault injection for selftests/ring_test.c, which links the static
@@ -384,11 +415,15 @@ int shmdev_ring_attach(struct shmdev_region *r, uint64_t offset,
 	    cap > r->size - offset - SHMDEV_RING_HEADER)
 		return -EINVAL;
 
+	pthread_once(&ring_atfork_once, ring_atfork_register);
+	if (ring_atfork_err)
+		return -ring_atfork_err;
 	saved = errno;
 	ring = calloc(1, sizeof(*ring));
 	errno = saved;
 	if (!ring)
 		return -ENOMEM;
+	ring->fork_gen = ring_fork_gen;
 	ring->r = r;
 	ring->sh = sh;
 	ring->data = (uint8_t *)sh + SHMDEV_RING_HEADER;
@@ -616,6 +651,8 @@ int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
 
 	if (!ring || !ptr || timeout_ns < -1)
 		return -EINVAL;
+	if (ring_foreign(ring))
+		return -ECHILD;
 	if (len > ring->cap / 2 - 8)
 		return -EMSGSIZE;
 	if (ring->slot < 0) {
@@ -650,7 +687,11 @@ int shmdev_ring_commit(struct shmdev_ring *ring, void *ptr)
 	uint64_t *hdr, h, off;
 	uint32_t *ow, w;
 
-	if (!ring || !ptr || ring->slot < 0)
+	if (!ring || !ptr)
+		return -EINVAL;
+	if (ring_foreign(ring))
+		return -ECHILD;
+	if (ring->slot < 0)
 		return -EINVAL;
 	sh = ring->sh;
 	off = (uint64_t)((uint8_t *)ptr - ring->data);
@@ -862,6 +903,8 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 
 	if (!ring || !ptr || !len || timeout_ns < -1)
 		return -EINVAL;
+	if (ring_foreign(ring))
+		return -ECHILD;
 	ret = ring_consumer_get(ring);
 	if (ret)
 		return ret;
@@ -951,7 +994,11 @@ int shmdev_ring_release(struct shmdev_ring *ring)
 	struct ring_shared *sh;
 	uint64_t t;
 
-	if (!ring || !ring->peeked)
+	if (!ring)
+		return -EINVAL;
+	if (ring_foreign(ring))
+		return -ECHILD;
+	if (!ring->peeked)
 		return -EINVAL;
 	sh = ring->sh;
 	t = load(&sh->tail, RELAXED);
@@ -1013,6 +1060,11 @@ int shmdev_ring_close(struct shmdev_ring *ring)
 
 	if (!ring)
 		return -EINVAL;
+	/* A child frees its copy of its parent's view and releases nothing. */
+	if (ring_foreign(ring)) {
+		free(ring);
+		return 0;
+	}
 	ret = ring_slot_put(ring);
 	if (ring->consumer) {
 		ret2 = shmdev_mutex_unlock(ring->r, &ring->sh->consumer);

@@ -249,6 +249,47 @@ TEST_F(ring, peer_written_bad_positions_ebadmsg)
 	EXPECT_EQ(0, reserve_in_child(self->name));
 }
 
+/*
+ * A view belongs to the process that attached it: a forked child gets
+ * -ECHILD from its parent's view (which would share the parent's producer
+ * slot), its close releases nothing of the parent's, and a view it attaches
+ * itself works.
+ */
+TEST_F(ring, view_used_after_fork_echild)
+{
+	char buf[16];
+	pid_t pid;
+	void *p;
+	size_t len;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, SHMDEV_RING_MIN_CAPACITY));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, "parent", 7, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_ring *own;
+		struct shmdev_region *r;
+
+		CHILD_ASSERT_EQ(-ECHILD, shmdev_ring_reserve(self->ring, 8, &p, 0));
+		CHILD_ASSERT_EQ(-ECHILD, shmdev_ring_send(self->ring, "x", 1, 0));
+		CHILD_ASSERT_EQ(-ECHILD, shmdev_ring_peek(self->ring, &p, &len, 0));
+		CHILD_ASSERT_EQ(-ECHILD, shmdev_ring_release(self->ring));
+		CHILD_ASSERT_EQ(0, shmdev_ring_close(self->ring));
+		own = child_ring(self->name, &r);
+		CHILD_ASSERT_EQ(0, shmdev_ring_send(own, "child", 6, 0));
+		CHILD_ASSERT_EQ(0, shmdev_ring_close(own));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	/* The parent's view, slot and messages are as they were. */
+	EXPECT_EQ(7, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_STREQ("parent", buf);
+	EXPECT_EQ(6, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_STREQ("child", buf);
+	EXPECT_EQ(0, shmdev_ring_send(self->ring, "again", 6, 0));
+	EXPECT_EQ(0, ring_stat(self->ring).dropped);
+}
+
 TEST_F(ring, init_and_attach_errors)
 {
 	struct shmdev_region *ro;
