@@ -66,13 +66,15 @@ uint64_t shmdev_size(const struct shmdev_region *r);
 int      shmdev_fd(const struct shmdev_region *r);
 /*
  * shmdev_size is the size of this handle's mapping: a region another handle
- * grew stays mapped at its old size here until shmdev_resize. shmdev_resize
+ * grew stays mapped at its old size here until shmdev_remap, which maps it
+ * at its current size and never resizes (read-only handles too). shmdev_resize
  * resizes the region and maps it again at its new size, so shmdev_addr may
  * change: pointers into the old mapping are dead. Shrinking drops this
  * handle's mapping first (the kernel refuses to shrink a mapped region); if
  * others still map it, that is -EBUSY and the region is mapped again.
  */
 int      shmdev_resize(struct shmdev_region *r, uint64_t size);
+int      shmdev_remap(struct shmdev_region *r);
 int      shmdev_stat(const char *name, struct shmdev_stat *st);
 int      shmdev_fstat(const struct shmdev_region *r, struct shmdev_stat *st);
 int      shmdev_handle_id(const struct shmdev_region *r);

@@ -191,14 +191,18 @@ static void shmdev_unmap(struct shmdev_region *r)
 
 /*
  * Map the whole region as big as it is now, replacing the old mapping only
- * once the new one exists: on failure @r keeps what it had.
+ * once the new one exists: on failure @r keeps what it had. Never resizes,
+ * so following a region that others grow cannot shrink it.
  */
-static int shmdev_remap(struct shmdev_region *r)
+SHMDEV_PUBLIC
+int shmdev_remap(struct shmdev_region *r)
 {
 	struct shmdev_region_info info = { 0 };
 	void *addr = NULL;
 	int ret;
 
+	if (!r)
+		return -EINVAL;
 	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_STAT, &info);
 	if (ret)
 		return ret;

@@ -401,6 +401,38 @@ TEST_F(region, resize_races_mmap_and_fault)
 	EXPECT_EQ(0, shmdev_close(r));
 }
 
+/*
+ * shmdev_remap() follows a region that another handle grew, on read-only
+ * handles too, and never resizes: a remap with a stale idea of the size
+ * cannot shrink a region that grew again.
+ */
+TEST_F(region, remap_follows_growth_never_resizes)
+{
+	const char *n = new_name(&self->names, "reg.remap");
+	struct shmdev_region *a, *b, *ro;
+
+	ASSERT_EQ(0, shmdev_open(n, self->pg, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
+	ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &ro));
+	EXPECT_EQ(0, shmdev_remap(b));
+	EXPECT_EQ(self->pg, shmdev_size(b));
+	ASSERT_EQ(0, shmdev_resize(a, 3 * self->pg));
+	strcpy((char *)shmdev_addr(a) + 2 * self->pg, "grown");
+	EXPECT_EQ(self->pg, shmdev_size(ro));
+	ASSERT_EQ(0, shmdev_remap(ro));
+	EXPECT_EQ(3 * self->pg, shmdev_size(ro));
+	EXPECT_STREQ("grown", (char *)shmdev_addr(ro) + 2 * self->pg);
+	/* b learned the size 3 pages ago; a grows again; b's remap keeps 5. */
+	ASSERT_EQ(0, shmdev_resize(a, 5 * self->pg));
+	ASSERT_EQ(0, shmdev_remap(b));
+	EXPECT_EQ(5 * self->pg, shmdev_size(b));
+	EXPECT_EQ(5 * self->pg, region_stat(a).size);
+	EXPECT_EQ(-EINVAL, shmdev_remap(NULL));
+	EXPECT_EQ(0, shmdev_close(ro));
+	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
 TEST_F(region, exec_refused_unless_allowed)
 {
 	const char *n = new_name(&self->names, "reg.exec");
