@@ -11,6 +11,9 @@
 #   make check TESTS="region_test"      some selftests only (names or globs)
 #   make demo [KERNEL=rt]               the demo in the VM
 #   make vm-shell [KERNEL=rt]           a shell in the VM, module loaded
+#   make fuzz [FUZZ_SECONDS=300]        fuzz_test, then trinity, on each
+#                                       debug kernel (make check runs
+#                                       fuzz_test for 10 s on every kernel)
 
 ifeq ($(origin KERNELS),undefined)
 KERNELS     := $(shell selftests/vm/kernels.sh list)
@@ -28,7 +31,7 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
 		dwarves man-db groff-base util-linux procps jq
 
-.PHONY: deps check check-run demo demo-run vm-shell FORCE
+.PHONY: deps check check-run demo demo-run vm-shell fuzz fuzz-run FORCE
 
 # Install what is missing, quietly; nothing at all when everything is there.
 # The package lists are refreshed only when apt cannot find a package.
@@ -87,9 +90,9 @@ JOBS_FLAG = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
 
 # The guest side (run, run-tests.sh, the shell tests) reads build/: the
 # targets that boot the VM refuse another O= rather than test stale files.
-ifneq ($(filter check check-run demo demo-run vm-shell,$(MAKECMDGOALS)),)
+ifneq ($(filter check check-run demo demo-run vm-shell fuzz fuzz-run,$(MAKECMDGOALS)),)
 ifneq ($(O),build)
-$(error O=$(O): make $(filter check check-run demo demo-run vm-shell,$(MAKECMDGOALS)) works in build/ only)
+$(error O=$(O): make $(filter check check-run demo demo-run vm-shell fuzz fuzz-run,$(MAKECMDGOALS)) works in build/ only)
 endif
 endif
 
@@ -112,6 +115,24 @@ demo-run: all module-$(KERNEL)
 		$(VM_RUN) --kernel $(KERNEL) -- sh -c 'ls -l /dev/shmdev && \
 			echo "shmdev $$(cat /sys/module/shmdev/version)"'; \
 	fi
+
+# make fuzz: the long fuzzing runs, with trinity (installed only for this).
+FUZZ_KERNELS ?= $(filter debug%,$(KERNELS))
+FUZZ_SECONDS ?= 300
+TRINITY_OPS  ?= 200000
+
+fuzz: deps
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=trinity
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) fuzz-run
+
+fuzz-run: all $(addprefix module-,$(FUZZ_KERNELS))
+	@for k in $(FUZZ_KERNELS); do \
+		echo "=== fuzz: $$k, $(FUZZ_SECONDS) s and $(TRINITY_OPS) trinity calls ==="; \
+		$(VM_RUN) --kernel $$k --timeout $$(($(FUZZ_SECONDS) * 3 + 1800)) \
+			--env SHMDEV_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+			--env TRINITY_OPS=$(TRINITY_OPS) -- selftests/fuzz.sh || \
+			{ echo "fuzz: failed on $$k"; exit 1; }; \
+	done
 
 vm-shell: deps
 	@$(MAKE) --no-print-directory all module-$(KERNEL)
