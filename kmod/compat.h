@@ -62,7 +62,9 @@ static inline int shmdev_call_mmap(struct file *file,
  */
 static inline void shmdev_put_ipc_ns(struct ipc_namespace *ns)
 {
-	ns->ns.ops->put(&ns->ns);
+	/* Without IPC namespaces get_ipc_ns() takes nothing, and has no ops. */
+	if (IS_ENABLED(CONFIG_IPC_NS))
+		ns->ns.ops->put(&ns->ns);
 }
 
 /*
