@@ -373,6 +373,7 @@ static long shmdev_ioctl_wake(struct file *file, void __user *argp)
 
 static long shmdev_ioctl_lock(struct file *file, void __user *argp)
 {
+	struct shmdev_handle *h = file->private_data;
 	struct shmdev_region *r = shmdev_attached(file);
 	struct shmdev_lock arg;
 	unsigned int kind;
@@ -387,13 +388,13 @@ static long shmdev_ioctl_lock(struct file *file, void __user *argp)
 	    arg.id >= SHMDEV_NR_LOCKS)
 		return -EINVAL;
 	/*
-	 * As semop() needs alter permission: a handle that may not write may
-	 * share a lock with other readers but not hold the writers out.
+	 * As semop() needs alter permission: a handle that may not write takes
+	 * a lock shared only (which still makes writers wait while it holds
+	 * it, as flock(LOCK_SH) does).
 	 */
-	if (kind == SHMDEV_LOCK_EX &&
-	    ((struct shmdev_handle *)file->private_data)->rdonly)
+	if (kind == SHMDEV_LOCK_EX && h->rdonly)
 		return -EACCES;
-	return shmdev_lock(file->private_data, arg.id, arg.mode,
+	return shmdev_lock(h, arg.id, arg.mode,
 			   shmdev_host_deadline(arg.timeout));
 }
 
