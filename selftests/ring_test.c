@@ -199,21 +199,12 @@ static void set_positions(FIXTURE_DATA(ring) *self, uint64_t head, uint64_t tail
 	*(volatile uint64_t *)(ctl + RING_TAIL_AT) = tail;
 }
 
-/* In a child, so that a fault on the old code is a failed test, not a crash. */
-static int reserve_in_child(const char *name)
-{
-	pid_t pid = fork();
-
-	if (!pid) {
-		struct shmdev_ring *ring = child_ring(name, NULL);
-		void *p;
-
-		_exit(-shmdev_ring_reserve(ring, 8, &p, 0));
-	}
-	return pid < 0 ? -errno : -wait_exit(pid);
-}
-
-static int peek_in_child(const char *name)
+/*
+ * One reserve (@consume false) or peek (true), timeout 0, on a view of a
+ * child's own: its result. In a child, so that a fault is a failed test,
+ * not a crash of the test.
+ */
+static int ring_call_in_child(const char *name, bool consume)
 {
 	pid_t pid = fork();
 
@@ -222,10 +213,14 @@ static int peek_in_child(const char *name)
 		size_t len;
 		void *p;
 
-		_exit(-shmdev_ring_peek(ring, &p, &len, 0));
+		_exit(-(consume ? shmdev_ring_peek(ring, &p, &len, 0) :
+			shmdev_ring_reserve(ring, 8, &p, 0)));
 	}
 	return pid < 0 ? -errno : -wait_exit(pid);
 }
+
+#define reserve_in_child(name)	ring_call_in_child(name, false)
+#define peek_in_child(name)	ring_call_in_child(name, true)
 
 TEST_F(ring, peer_written_bad_positions_ebadmsg)
 {
