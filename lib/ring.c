@@ -36,16 +36,20 @@
  * least one of them sees the other's store:
  *
  *	consumer (ring empty)		producer (commit)
- *	cons_wait = 1			header = COMMIT
+ *	cons_wait = g ASLEEP		header = COMMIT
  *	fence				fence
- *	header == 0 ? sleep		cons_wait ? clear it, wake   (A)
+ *	header == 0 ?			cons_wait g ASLEEP ?
+ *	  sleep(cons_wait, g ASLEEP)	  -> g WOKEN, wake, -> g DONE (A)
+ *	cons_wait = g AWAKE		cons_wait g WOKEN ? wake, -> g DONE
  *
  *	producer (ring full)		consumer (release)
  *	s = space_seq			clear the record
- *	prod_wait = 1			tail += size
- *	fence				fence
- *	room ? retry : sleep(s)		prod_wait and room for want ?
- *					  clear it, space_seq++, wake all  (B)
+ *	slot's sleep_seq = s		tail += size
+ *	sleeping |= slot's bit		fence
+ *	fence				a live slot's bit, its sleep_seq
+ *	room ? retry : sleep(s)		  not behind space_woken, room for
+ *	sleeping &= ~bit		  want ? n = ++space_seq, wake all,
+ *					  space_woken = n            (B)
  *
  *	consumer (record BUSY)		producer (commit)
  *	owner word |= WAITERS		header = COMMIT
@@ -53,8 +57,34 @@
  *	still BUSY ? sleep on owner	owner & WAITERS ? clear, wake     (C)
  *
  * Nobody announces while the ring is neither empty nor full, so then no
- * system call is made. A waking producer-side flag is cleared by whoever
- * issues the wake, so one sleep costs at most one wake call.
+ * system call is made.
+ *
+ * An announcement belongs to its sleeper: only the sleeper withdraws it,
+ * once it is awake. A waker changes the word slept on (ASLEEP to WOKEN,
+ * space_seq), so that a sleeper not yet in the kernel does not sleep, then
+ * wakes, then records that its wake-up was delivered (DONE, space_woken),
+ * so that later wakers make no system call for a sleeper that is merely
+ * not running yet. A waker may die between its change and its wake:
+ *
+ *	consumer			producer
+ *	cons_wait = g ASLEEP
+ *	header == 0
+ *					header = COMMIT
+ *					cons_wait = g WOKEN
+ *	sleep(cons_wait, g WOKEN)	<killed>: no wake
+ *
+ * Had the waker cleared the flag, every later waker would find it clear
+ * and the consumer would sleep for ever with a message ready. As it stays
+ * announced and no delivery was recorded, the next waker wakes it: the
+ * next commit for the consumer, the next release for producers (B).
+ * Taking over a dead peer's role does the same for every sleeper (a new
+ * producer in a dead producer's slot, a new consumer after a dead one).
+ * The generation g (30 bits, bumped by each sleep) keeps a late waker from
+ * recording a delivery for a later sleep. (C) needs none of this: the
+ * module wakes the consumer asleep on a producer's owner word when that
+ * producer's handle goes. The bit of a producer that died asleep stays
+ * set, but wakers ignore the bits of slots whose producer is gone, and the
+ * slot's next producer clears it.
  *
  * Fairness. The first producer to find no room stores its slot and need in
  * `want`; until it has reserved, other producers only reserve if that
@@ -107,11 +137,17 @@
 #include "internal.h"
 
 #define RING_MAGIC	0x53524e47U	/* "SRNG" */
-#define RING_VERSION	1
+#define RING_VERSION	2	/* 1: wakers cleared the sleepers' flags */
 #define RING_MAX_CAP	(1ULL << 31)
 #define RESV_NONE	UINT64_MAX
 #define RECHECK_NS	20000000ULL	/* 20 ms */
 #define LINE		64
+/* cons_wait: a generation (bits 31..2) and one of */
+#define CONS_AWAKE	0	/* the consumer does not sleep */
+#define CONS_ASLEEP	1	/* it sleeps or is about to */
+#define CONS_WOKEN	2	/* a waker changed the word and is waking it */
+#define CONS_DONE	3	/* a waker woke it; it has not run yet */
+#define CONS_STATE	3U
 
 #define KIND_SHIFT	62
 #define KIND_BUSY	1ULL
@@ -138,7 +174,7 @@
 struct ring_slot {
 	shmdev_mutex_t owner;	/* held by the producer while it is attached */
 	uint32_t gen;		/* bumped by each producer that takes the slot */
-	uint32_t pad0;
+	uint32_t sleep_seq;	/* space_seq when it last announced a sleep */
 	uint64_t resv;		/* position it is reserving at, or RESV_NONE */
 	uint64_t need;		/* bytes it is reserving */
 	uint8_t pad1[LINE - 32];
@@ -164,11 +200,12 @@ struct ring_shared {
 	uint8_t pad2[LINE - 40];
 	/* producers waiting for space */
 	uint64_t want;
-	uint32_t prod_wait;	/* a producer sleeps or is about to */
+	uint64_t sleeping;	/* bit s: slot s's producer sleeps or is about to */
 	uint32_t space_seq;	/* their wait word */
-	uint8_t pad3[LINE - 16];
+	uint32_t space_woken;	/* the last space_seq whose wake was delivered */
+	uint8_t pad3[LINE - 24];
 	/* the consumer waiting for a message */
-	uint32_t cons_wait;	/* it sleeps or is about to; also its wait word */
+	uint32_t cons_wait;	/* generation | CONS_*; its wait word */
 	uint8_t pad4[LINE - 4];
 	shmdev_mutex_t consumer;
 	uint8_t pad5[LINE - sizeof(shmdev_mutex_t)];
@@ -177,6 +214,7 @@ struct ring_shared {
 };
 
 _Static_assert(sizeof(struct ring_shared) <= SHMDEV_RING_HEADER, "ring header too big");
+_Static_assert(SHMDEV_RING_PRODUCERS <= 64, "a bit of `sleeping` per slot");
 
 struct shmdev_ring {
 	struct shmdev_region *r;
@@ -227,7 +265,14 @@ static bool ring_foreign(const struct shmdev_ring *ring)
  * needs recovery of its own. Not exported from the shared library.
  */
 void (*shmdev_ring_test_hook)(int point);
-enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4 };
+enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4,
+       HOOK_WAKING_CONSUMER = 5, HOOK_WAKING_PRODUCERS = 6 };
+
+static void ring_hook(int point)
+{
+	if (shmdev_ring_test_hook)
+		shmdev_ring_test_hook(point);
+}
 
 #define load(p, mo)		__atomic_load_n(p, __ATOMIC_##mo)
 #define store(p, v, mo)		__atomic_store_n(p, v, __ATOMIC_##mo)
@@ -305,6 +350,72 @@ static bool slot_alive(struct shmdev_ring *ring, unsigned int slot, uint32_t gen
 	if (!word_alive(load(&s->owner.__word, ACQUIRE)))
 		return false;
 	return (load(&s->gen, ACQUIRE) & GEN_MASK) == gen;
+}
+
+/*
+ * (A), the waker's side, after its change and a full fence: wake the
+ * consumer if it announced a sleep that no wake-up was delivered for.
+ */
+static void ring_wake_consumer(struct shmdev_ring *ring)
+{
+	uint32_t *flag = &ring->sh->cons_wait, v = load(flag, SEQ_CST);
+
+	for (;;) {
+		switch (v & CONS_STATE) {
+		case CONS_AWAKE:
+		case CONS_DONE:
+			return;
+		case CONS_ASLEEP:
+			if (!__atomic_compare_exchange_n(flag, &v, (v & ~CONS_STATE) | CONS_WOKEN,
+							 false, __ATOMIC_SEQ_CST,
+							 __ATOMIC_SEQ_CST))
+				continue;
+			v = (v & ~CONS_STATE) | CONS_WOKEN;
+			break;
+		}
+		break;
+	}
+	ring_hook(HOOK_WAKING_CONSUMER);
+	ring_wake(ring, flag, 1);
+	__atomic_compare_exchange_n(flag, &v, (v & ~CONS_STATE) | CONS_DONE, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+/*
+ * (B), the waker's side: has a live producer announced a sleep on a
+ * space_seq that no delivered wake-up has passed?
+ */
+static bool ring_producers_asleep(struct shmdev_ring *ring)
+{
+	struct ring_shared *sh = ring->sh;
+	uint64_t bits = load(&sh->sleeping, SEQ_CST);
+	uint32_t woken = load(&sh->space_woken, SEQ_CST);
+
+	while (bits) {
+		struct ring_slot *s = &sh->slots[__builtin_ctzll(bits)];
+
+		if (word_alive(load(&s->owner.__word, RELAXED)) &&
+		    (int32_t)(load(&s->sleep_seq, SEQ_CST) - woken) >= 0)
+			return true;
+		bits &= bits - 1;
+	}
+	return false;
+}
+
+/* (B): wake every producer asleep for room; record the delivery. */
+static void ring_wake_producers(struct shmdev_ring *ring)
+{
+	struct ring_shared *sh = ring->sh;
+	uint32_t n, w;
+
+	n = __atomic_add_fetch(&sh->space_seq, 1, __ATOMIC_SEQ_CST);
+	ring_hook(HOOK_WAKING_PRODUCERS);
+	ring_wake(ring, &sh->space_seq, INT_MAX);
+	w = load(&sh->space_woken, RELAXED);
+	while ((int32_t)(n - w) > 0 &&
+	       !__atomic_compare_exchange_n(&sh->space_woken, &w, n, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		;
 }
 
 /*
@@ -442,11 +553,9 @@ static void ring_want_done(struct shmdev_ring *ring, uint64_t mine)
 
 	__atomic_compare_exchange_n(&sh->want, &w, 0, false, __ATOMIC_SEQ_CST,
 				    __ATOMIC_RELAXED);
-	if (load(&sh->prod_wait, SEQ_CST) &&
-	    __atomic_exchange_n(&sh->prod_wait, 0, __ATOMIC_SEQ_CST)) {
-		__atomic_fetch_add(&sh->space_seq, 1, __ATOMIC_SEQ_CST);
-		ring_wake(ring, &sh->space_seq, INT_MAX);
-	}
+	fence();
+	if (ring_producers_asleep(ring))
+		ring_wake_producers(ring);
 }
 
 /* Release the producer slot: its open reservations become dropped records. */
@@ -464,7 +573,10 @@ static int ring_slot_put(struct shmdev_ring *ring)
 	return ret;
 }
 
-/* Take a free producer slot, or the slot of a producer that went away. */
+/*
+ * Take a free producer slot, or the slot of a producer that went away; on
+ * taking over from one, wake every sleeper (it may have died waking them).
+ */
 static int ring_slot_get(struct shmdev_ring *ring)
 {
 	struct ring_shared *sh = ring->sh;
@@ -473,6 +585,7 @@ static int ring_slot_get(struct shmdev_ring *ring)
 
 	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++) {
 		struct ring_slot *s = &sh->slots[i];
+		bool dead;
 		uint32_t w;
 
 		if (word_alive(load(&s->owner.__word, RELAXED)))
@@ -482,10 +595,11 @@ static int ring_slot_get(struct shmdev_ring *ring)
 			continue;
 		if (ret && ret != -EOWNERDEAD)
 			return ret;
+		dead = ret == -EOWNERDEAD;
 		store(&s->resv, RESV_NONE, RELEASE);
 		ring->gen = (load(&s->gen, RELAXED) + 1) & GEN_MASK;
 		store(&s->gen, ring->gen, RELEASE);
-		if (ret == -EOWNERDEAD) {
+		if (dead) {
 			ret = shmdev_mutex_consistent(ring->r, &s->owner);
 			if (ret) {
 				shmdev_mutex_unlock(ring->r, &s->owner);
@@ -493,8 +607,15 @@ static int ring_slot_get(struct shmdev_ring *ring)
 			}
 		}
 		ring->slot = (int)i;
-		/* A consumer may sleep on a record of the slot's last owner (C). */
+		/* The bit of a producer that died asleep; never set by us yet. */
+		__atomic_fetch_and(&sh->sleeping, ~(1ULL << i), __ATOMIC_SEQ_CST);
 		fence();
+		if (dead) {
+			ring_wake_consumer(ring);
+			if (ring_producers_asleep(ring))
+				ring_wake_producers(ring);
+		}
+		/* A consumer may sleep on a record of the slot's last owner (C). */
 		w = load(&s->owner.__word, RELAXED);
 		while (w & SHMDEV_MUTEX_WAITERS) {
 			if (__atomic_compare_exchange_n(&s->owner.__word, &w,
@@ -540,6 +661,7 @@ static int ring_claim(struct shmdev_ring *ring, uint64_t rec, int64_t timeout_ns
 {
 	struct ring_shared *sh = ring->sh;
 	struct ring_slot *me = &sh->slots[ring->slot];
+	uint64_t bit = 1ULL << ring->slot;
 	uint64_t deadline = 0, mine = 0, h, need, w;
 	bool have = false;
 	int ret;
@@ -609,22 +731,24 @@ full:
 		/* (B): announce, check again, sleep. */
 		store(&me->resv, RESV_NONE, RELEASE);
 		seq = load(&sh->space_seq, SEQ_CST);
-		store(&sh->prod_wait, 1, SEQ_CST);
+		store(&me->sleep_seq, seq, SEQ_CST);
+		__atomic_fetch_or(&sh->sleeping, bit, __ATOMIC_SEQ_CST);
 		fence();
 		ring->tail_cache = load(&sh->tail, SEQ_CST);
 		h = load(&sh->head, SEQ_CST);
 		w = load(&sh->want, SEQ_CST);
-		ret = -EBADMSG;
-		if (ring_corrupt(ring, h, ring->tail_cache))
-			goto out;
-		if (ring_fits(ring, h, ring->tail_cache, ring_need(ring, h, rec), w, mine))
-			continue;
-		/* A consumer asleep on what was an empty ring: look again. */
-		if (load(&sh->cons_wait, SEQ_CST) &&
-		    __atomic_exchange_n(&sh->cons_wait, 0, __ATOMIC_SEQ_CST))
-			ring_wake(ring, &sh->cons_wait, 1);
-		ret = ring_sleep(ring, &sh->space_seq, seq, deadline,
-				 w && w != mine ? RECHECK_NS : 0);
+		if (ring_corrupt(ring, h, ring->tail_cache)) {
+			ret = -EBADMSG;
+		} else if (ring_fits(ring, h, ring->tail_cache,
+				     ring_need(ring, h, rec), w, mine)) {
+			ret = -EAGAIN;
+		} else {
+			/* A consumer asleep on what was an empty ring: look again. */
+			ring_wake_consumer(ring);
+			ret = ring_sleep(ring, &sh->space_seq, seq, deadline,
+					 w && w != mine ? RECHECK_NS : 0);
+		}
+		__atomic_fetch_and(&sh->sleeping, ~bit, __ATOMIC_SEQ_CST);
 		if (ret && ret != -EAGAIN)
 			goto out;
 	}
@@ -664,16 +788,14 @@ int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
 	ret = ring_claim(ring, rec, timeout_ns, &pos, &need);
 	if (ret)
 		return ret;
-	if (shmdev_ring_test_hook)
-		shmdev_ring_test_hook(HOOK_RESERVED);
+	ring_hook(HOOK_RESERVED);
 
 	tag = (uint64_t)ring->slot << SLOT_SHIFT | (uint64_t)ring->gen << GEN_SHIFT;
 	if (need != rec) {
 		store(ring_word(ring, pos), KIND_PAD << KIND_SHIFT | tag | (need - rec - 8),
 		      RELEASE);
 		pos += need - rec;
-		if (shmdev_ring_test_hook)
-			shmdev_ring_test_hook(HOOK_PADDED);
+		ring_hook(HOOK_PADDED);
 	}
 	store(ring_word(ring, pos), KIND_BUSY << KIND_SHIFT | tag | len, RELEASE);
 	*ptr = (uint8_t *)ring_word(ring, pos) + 8;
@@ -705,10 +827,7 @@ int shmdev_ring_commit(struct shmdev_ring *ring, void *ptr)
 	store(hdr, (h & ~(3ULL << KIND_SHIFT)) | KIND_COMMIT << KIND_SHIFT, RELEASE);
 	fence();
 
-	/* (A) */
-	if (load(&sh->cons_wait, RELAXED) &&
-	    __atomic_exchange_n(&sh->cons_wait, 0, __ATOMIC_SEQ_CST))
-		ring_wake(ring, &sh->cons_wait, 1);
+	ring_wake_consumer(ring);	/* (A) */
 	/* (C) */
 	ow = &sh->slots[ring->slot].owner.__word;
 	w = load(ow, RELAXED);
@@ -749,16 +868,13 @@ static void ring_space_made(struct shmdev_ring *ring, uint64_t t)
 	uint64_t w, used;
 
 	fence();
-	if (!load(&sh->prod_wait, RELAXED))
+	if (!ring_producers_asleep(ring))
 		return;
 	w = load(&sh->want, RELAXED);
 	used = load(&sh->head, RELAXED) - t;
 	if (w && used + WANT_NEED(w) > ring->cap)
 		return;
-	if (__atomic_exchange_n(&sh->prod_wait, 0, __ATOMIC_SEQ_CST)) {
-		__atomic_fetch_add(&sh->space_seq, 1, __ATOMIC_SEQ_CST);
-		ring_wake(ring, &sh->space_seq, INT_MAX);
-	}
+	ring_wake_producers(ring);
 }
 
 /*
@@ -772,12 +888,10 @@ static void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
 
 	store(&sh->releasing, t + n, RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* in program order */
-	if (shmdev_ring_test_hook)
-		shmdev_ring_test_hook(HOOK_RELEASING);
+	ring_hook(HOOK_RELEASING);
 	memset(ring_word(ring, t), 0, n);
 	store(&sh->tail, t + n, RELEASE);
-	if (shmdev_ring_test_hook)
-		shmdev_ring_test_hook(HOOK_ADVANCED);
+	ring_hook(HOOK_ADVANCED);
 	ring_space_made(ring, t + n);
 }
 
@@ -836,8 +950,8 @@ static uint64_t ring_orphans(struct shmdev_ring *ring, uint64_t t)
 
 /*
  * Take the consumer role: -EBUSY while another live consumer has it. From a
- * consumer that died, finish the release it began, and wake the producers
- * it may have left waiting.
+ * consumer that died, take its flag, finish the release it began, and wake
+ * the producers it may have left waiting, whatever it did before it died.
  */
 static int ring_consumer_get(struct shmdev_ring *ring)
 {
@@ -858,13 +972,15 @@ static int ring_consumer_get(struct shmdev_ring *ring)
 		return ret;
 	ring->consumer = true;
 	if (dead) {
+		store(&sh->cons_wait, load(&sh->cons_wait, RELAXED) & ~CONS_STATE, RELAXED);
 		t = load(&sh->tail, ACQUIRE);
 		e = load(&sh->releasing, RELAXED);
 		if (e > t && !((e | t) & 7) && (t & ring->mask) + (e - t) <= ring->cap &&
 		    e - t <= load(&sh->head, ACQUIRE) - t)
 			ring_advance(ring, t, e - t);
-		else
-			ring_space_made(ring, t);
+		fence();
+		if (ring_producers_asleep(ring))
+			ring_wake_producers(ring);
 	}
 	return 0;
 }
@@ -914,6 +1030,7 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 		uint64_t t = load(&sh->tail, RELAXED), off = t & ring->mask;
 		uint64_t hdr, n, h;
 		bool orphans;
+		uint32_t g;
 
 		if (t & 7)
 			return -EBADMSG;
@@ -973,16 +1090,17 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 		if (ret)
 			return ret;
 		/* (A): announce, check again, sleep. */
-		store(&sh->cons_wait, 1, SEQ_CST);
+		g = (load(&sh->cons_wait, RELAXED) & ~CONS_STATE) + CONS_STATE + 1;
+		store(&sh->cons_wait, g | CONS_ASLEEP, SEQ_CST);
 		fence();
 		if (load(ring_word(ring, t), SEQ_CST) ||
 		    (!orphans && load(&sh->head, SEQ_CST) != t)) {
-			store(&sh->cons_wait, 0, RELAXED);
+			store(&sh->cons_wait, g | CONS_AWAKE, RELAXED);
 			continue;
 		}
-		ret = ring_sleep(ring, &sh->cons_wait, 1, deadline,
+		ret = ring_sleep(ring, &sh->cons_wait, g | CONS_ASLEEP, deadline,
 				 orphans ? RECHECK_NS : 0);
-		store(&sh->cons_wait, 0, RELAXED);
+		store(&sh->cons_wait, g | CONS_AWAKE, RELAXED);
 		if (ret && ret != -EAGAIN)
 			return ret;
 	}

@@ -20,7 +20,8 @@
 
 /* Set by the library's fault injection point (lib/ring.c). */
 extern void (*shmdev_ring_test_hook)(int point);
-enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4 };
+enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4,
+       HOOK_WAKING_CONSUMER = 5, HOOK_WAKING_PRODUCERS = 6 };
 
 struct results {
 	uint64_t sum[NPROD];	/* each producer's checksum of what it sent */
@@ -1254,6 +1255,124 @@ TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
 	EXPECT_EQ(0, shmdev_ring_release(self->ring));
 	EXPECT_EQ(2000, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
 	EXPECT_EQ(0x4444444444444444ULL, buf[100]);
+}
+
+/*
+ * A producer killed inside its commit, after it marked the sleeping
+ * consumer woken and before its wake call: the consumer sleeps with a
+ * message ready. The flag is the consumer's, so the next commit of another
+ * producer still finds it set and wakes it.
+ */
+TEST_F_TIMEOUT(ring, producer_killed_while_waking_consumer, 120)
+{
+	uint64_t buf[16], w0;
+	pid_t cons, victim;
+	int64_t t0;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
+	/* Our view takes a slot now, so that it wakes as a producer, not a successor. */
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, "zero", 4, 0));
+	w0 = region_stat(self->r).waits;
+	cons = fork();
+	ASSERT_LE(0, cons);
+	if (!cons) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		CHILD_ASSERT_EQ(4, shmdev_ring_recv(ring, buf, sizeof(buf), 0));
+		CHILD_ASSERT_EQ(5, shmdev_ring_recv(ring, buf, sizeof(buf), 20 * SEC));
+		CHILD_ASSERT_EQ(0, memcmp(buf, "first", 5));
+		CHILD_ASSERT_EQ(6, shmdev_ring_recv(ring, buf, sizeof(buf), 20 * SEC));
+		CHILD_ASSERT_EQ(0, memcmp(buf, "second", 6));
+		_exit(0);
+	}
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
+	victim = fork();
+	ASSERT_LE(0, victim);
+	if (!victim) {
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+
+		hook_point = HOOK_WAKING_CONSUMER;
+		shmdev_ring_test_hook = hook;
+		shmdev_ring_send(ring, "first", 5, 0);
+		_exit(1);
+	}
+	EXPECT_EQ(128 + SIGKILL, wait_exit(victim));
+	t0 = now_ns();
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, "second", 6, 0));
+	EXPECT_EQ(0, wait_exit(cons));
+	EXPECT_GT(5 * SEC, now_ns() - t0);
+	EXPECT_EQ(0, ring_stat(self->ring).used);
+}
+
+/*
+ * A consumer killed inside its release, after it told the producers asleep
+ * for room that room was made and before its wake call: the consumer that
+ * takes over wakes them, though it releases nothing itself.
+ */
+TEST_F_TIMEOUT(ring, consumer_killed_while_waking_producers, 120)
+{
+	uint64_t buf[256], w0;
+	size_t len;
+	pid_t prod;
+	void *p;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
+	/* Full: two messages of 2040 bytes (2048 with their header). */
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	shmdev_ring_close(self->ring);
+	self->ring = NULL;
+	w0 = region_stat(self->r).waits;
+	prod = sender(self, 0x55, 2000, 20 * SEC);
+	ASSERT_LE(0, prod);
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
+	consumer_killed_at(_metadata, self, HOOK_WAKING_PRODUCERS);
+	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
+	ASSERT_EQ(0, shmdev_ring_peek(self->ring, &p, &len, 0));
+	EXPECT_EQ(2040, len);
+	EXPECT_EQ(0, wait_exit(prod));
+	EXPECT_EQ(0, shmdev_ring_release(self->ring));
+	EXPECT_EQ(2000, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(0x5555555555555555ULL, buf[100]);
+}
+
+/*
+ * A producer killed while it sleeps for room leaves its announcement
+ * behind; releases then make no wake call for it, and the producer that
+ * takes its slot next sleeps and is woken as any other.
+ */
+TEST_F_TIMEOUT(ring, producer_killed_asleep_costs_no_wakes, 120)
+{
+	uint64_t buf[256], w0;
+	struct shmdev_stat st0;
+	pid_t prod;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	w0 = region_stat(self->r).waits;
+	prod = sender(self, 0x66, 2000, 20 * SEC);
+	ASSERT_LE(0, prod);
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
+	ASSERT_EQ(0, kill(prod, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, wait_exit(prod));
+	st0 = region_stat(self->r);
+	EXPECT_EQ(2040, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(2040, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(st0.wakes, region_stat(self->r).wakes);
+
+	/* Full again; the next producer sleeps in the dead one's slot. */
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
+	w0 = region_stat(self->r).waits;
+	prod = sender(self, 0x77, 2000, 20 * SEC);
+	ASSERT_LE(0, prod);
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
+	EXPECT_EQ(2040, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, wait_exit(prod));
+	EXPECT_EQ(2040, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(2000, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
+	EXPECT_EQ(0x7777777777777777ULL, buf[100]);
 }
 
 /* SHMDEV_RING_PRODUCERS producers at once; the next gets -EUSERS. */
