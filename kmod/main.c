@@ -53,6 +53,7 @@ MODULE_PARM_DESC(allow_exec,
 		 "Allow PROT_EXEC mappings of regions (default off, like a noexec /dev/shm)");
 
 static DEFINE_IDA(shmdev_ids);
+static atomic_t shmdev_next_id = ATOMIC_INIT(1);
 static atomic_long_t shmdev_nr_handles;
 
 /* The region of an attached handle, else -EBADFD. */
@@ -63,6 +64,29 @@ static struct shmdev_region *shmdev_attached(struct file *file)
 	return r ? r : ERR_PTR(-EBADFD);
 }
 
+/*
+ * A handle id is the owner value of the robust mutex words it takes. Ids go
+ * round the whole range before one is used again, as pids do: a word that
+ * still holds a dead handle's id (a mutex destroyed while held, a copy of
+ * one) is then not taken for a new handle's for as long as possible.
+ */
+static int shmdev_id_alloc(void)
+{
+	unsigned int next = atomic_read(&shmdev_next_id);
+	int id;
+
+	if (next < 1 || next >= SHMDEV_MUTEX_ID_MASK)
+		next = 1;
+	id = ida_alloc_range(&shmdev_ids, next, SHMDEV_MUTEX_ID_MASK - 1,
+			     GFP_KERNEL);
+	if (id == -ENOSPC && next > 1)
+		id = ida_alloc_range(&shmdev_ids, 1, SHMDEV_MUTEX_ID_MASK - 1,
+				     GFP_KERNEL);
+	if (id > 0)
+		atomic_set(&shmdev_next_id, id + 1);
+	return id;
+}
+
 static int shmdev_open(struct inode *inode, struct file *file)
 {
 	struct shmdev_handle *h;
@@ -71,8 +95,7 @@ static int shmdev_open(struct inode *inode, struct file *file)
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
-	id = ida_alloc_range(&shmdev_ids, 1, SHMDEV_MUTEX_ID_MASK - 1,
-			     GFP_KERNEL);
+	id = shmdev_id_alloc();
 	if (id < 0) {
 		kfree(h);
 		return id == -ENOSPC ? -EMFILE : id;

@@ -292,6 +292,29 @@ TEST_F(dev, handle_ids_distinct_and_in_range)
 	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
 }
 
+/*
+ * A closed handle's id is not the next one handed out: ids go round the
+ * whole range first, so a word still holding a dead handle's id is not
+ * taken for a new handle's.
+ */
+TEST_F(dev, handle_ids_not_reused_at_once)
+{
+	const char *n = new_name(&self->names, "dev.reuse");
+	struct shmdev_attach at;
+	uint32_t seen[16];
+	int i, j, fd;
+
+	for (i = 0; i < 16; i++) {
+		ASSERT_LE(0, fd = dev_open());
+		ASSERT_EQ(0, raw_attach(fd, n, page_size(),
+					SHMDEV_CREAT | SHMDEV_AUTODESTROY, 0600, &at));
+		seen[i] = at.handle_id;
+		close(fd);
+		for (j = 0; j < i; j++)
+			EXPECT_NE(seen[j], seen[i]);
+	}
+}
+
 TEST(handles_counted)
 {
 	struct shmdev_status st0, st1;
