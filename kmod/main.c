@@ -177,7 +177,7 @@ static long shmdev_ioctl_api(void __user *argp)
 		.nr_locks	= SHMDEV_NR_LOCKS,
 		.features	= SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT |
 				  SHMDEV_FEAT_LOCKS | SHMDEV_FEAT_MUTEX |
-				  SHMDEV_FEAT_EVENTS,
+				  SHMDEV_FEAT_EVENTS | SHMDEV_FEAT_MUTEX_DESTROY,
 		.name_max	= SHMDEV_NAME_MAX,
 		.page_size	= PAGE_SIZE,
 	};
@@ -452,6 +452,24 @@ static long shmdev_ioctl_mutex_init(struct file *file, void __user *argp)
 	return shmdev_mutex_register(r, arg.offset);
 }
 
+static long shmdev_ioctl_mutex_destroy(struct file *file, void __user *argp)
+{
+	struct shmdev_handle *h = file->private_data;
+	struct shmdev_region *r = shmdev_attached(file);
+	struct shmdev_mutex_destroy arg;
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad || !arg.len || (arg.offset | arg.len) % 4 ||
+	    arg.offset + arg.len < arg.offset)
+		return -EINVAL;
+	if (h->rdonly)
+		return -EACCES;
+	return shmdev_mutex_unregister(r, arg.offset, arg.len);
+}
+
 static long shmdev_ioctl_notify(struct file *file)
 {
 	struct shmdev_region *r = shmdev_attached(file);
@@ -514,6 +532,8 @@ static long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmdev_ioctl_notify(file);
 	case SHMDEV_IOC_EVENT_WAIT:
 		return shmdev_ioctl_event_wait(file, argp);
+	case SHMDEV_IOC_MUTEX_DESTROY:
+		return shmdev_ioctl_mutex_destroy(file, argp);
 	default:
 		return -ENOTTY;
 	}

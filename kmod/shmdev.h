@@ -195,6 +195,7 @@ int shmdev_lock(struct shmdev_handle *h, unsigned int id, unsigned int mode,
 		u64 timeout);
 int shmdev_unlock(struct shmdev_handle *h, unsigned int id);
 int shmdev_mutex_register(struct shmdev_region *r, u64 offset);
+int shmdev_mutex_unregister(struct shmdev_region *r, u64 offset, u64 len);
 void shmdev_notify(struct shmdev_region *r);
 int shmdev_event_wait(struct shmdev_handle *h, u64 seq, u64 timeout,
 		      u64 *counter);

@@ -573,6 +573,37 @@ out_unlock:
 	return ret;
 }
 
+/**
+ * shmdev_mutex_unregister - forget the robust mutex words in a range
+ * @r: the region
+ * @offset: byte offset of the range, 4-aligned
+ * @len: its bytes, a multiple of 4, @offset + @len not wrapping
+ *
+ * The words keep their values, and whoever sleeps on them is woken, to
+ * look at them again: nobody is left asleep on a word no handle's death
+ * will wake any more.
+ *
+ * Return: the number of words unregistered.
+ */
+int shmdev_mutex_unregister(struct shmdev_region *r, u64 offset, u64 len)
+{
+	unsigned long index, first = offset >> 2, last = (offset + len - 1) >> 2;
+	void *entry;
+	int nr = 0;
+
+	if (first != offset >> 2 || last != (offset + len - 1) >> 2)
+		return 0;	/* beyond any index: nothing registered there */
+	mutex_lock(&r->lock);
+	xa_for_each_range(&r->mutexes, index, entry, first, last) {
+		xa_erase(&r->mutexes, index);
+		r->nr_mutexes--;
+		nr++;
+		__shmdev_wake(r, (u64)index << 2, INT_MAX);
+	}
+	mutex_unlock(&r->lock);
+	return nr;
+}
+
 /*
  * Handle @id went away: every registered word it owns becomes owner-died,
  * keeping the waiters bit, and one sleeper on it is woken.

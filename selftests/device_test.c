@@ -46,7 +46,8 @@ TEST_F(dev, api_answers)
 	EXPECT_EQ(SHMDEV_NAME_MAX, api.name_max);
 	EXPECT_EQ(page_size(), api.page_size);
 	EXPECT_EQ(SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT | SHMDEV_FEAT_LOCKS |
-		  SHMDEV_FEAT_MUTEX | SHMDEV_FEAT_EVENTS, api.features);
+		  SHMDEV_FEAT_MUTEX | SHMDEV_FEAT_EVENTS |
+		  SHMDEV_FEAT_MUTEX_DESTROY, api.features);
 
 	memset(&api, 0, sizeof(api));
 	ASSERT_EQ(0, shmdev_query_api(&api));
@@ -84,6 +85,7 @@ TEST_F(dev, unattached_handle_ebadfd)
 	struct shmdev_lock l = { .mode = SHMDEV_LOCK_EX };
 	struct shmdev_unlock ul = { 0 };
 	struct shmdev_mutex_init mi = { 0 };
+	struct shmdev_mutex_destroy md = { .len = 4 };
 	struct shmdev_event ev = { 0 };
 	void *p;
 
@@ -94,6 +96,7 @@ TEST_F(dev, unattached_handle_ebadfd)
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_LOCK, &l));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_UNLOCK, &ul));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_NOTIFY, NULL));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_EVENT_WAIT, &ev));
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, 0);

@@ -6,6 +6,8 @@
 
 #include "common.h"
 
+#define SEC	1000000000LL
+
 /*
  * Every ioctl() of this program, libshmdev's included, comes here: the
  * executable's definition wins over libc's, so the calls into the module
@@ -386,6 +388,78 @@ TEST_F(mutex, closed_handle_releases_its_mutexes)
 	EXPECT_EQ(-EOWNERDEAD, shmdev_mutex_lock(self->r, &self->s->m, -1));
 	EXPECT_EQ(0, shmdev_mutex_consistent(self->r, &self->s->m));
 	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+/*
+ * The module's side of destroy: it checks its argument, counts what it
+ * unregistered, and wakes whoever sleeps on a word it forgets.
+ */
+TEST_F(mutex, destroy_ioctl)
+{
+	struct shmdev_mutex_destroy md = { .offset = 2048, .len = 4 };
+	struct shmdev_mutex_init mi = { .offset = 2048 };
+	int fd = shmdev_fd(self->r);
+	struct shmdev_region *ro;
+	uint32_t *w = (uint32_t *)((char *)self->s + 2048);
+	int64_t t0;
+	pid_t pid;
+
+	md.flags = 1;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	md.flags = 0;
+	md.pad = 1;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	md.pad = 0;
+	md.len = 0;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	md.len = 6;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	md.offset = 2050;
+	md.len = 4;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	md.offset = UINT64_MAX - 3;
+	md.len = 8;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	/* Nothing registered there: 0; far beyond the region too. */
+	md.offset = 2048;
+	md.len = 4;
+	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	md.offset = UINT64_MAX - 7;
+	md.len = 4;
+	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	/* Three words registered, two in the range. */
+	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+	mi.offset = 2052;
+	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+	mi.offset = 2060;
+	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+	ASSERT_EQ(0, shmdev_open(self->name, 0, SHMDEV_RDONLY, 0, &ro));
+	md.offset = 2048;
+	md.len = 8;
+	EXPECT_EQ(-EACCES, xioctl(shmdev_fd(ro), SHMDEV_IOC_MUTEX_DESTROY, &md));
+	shmdev_close(ro);
+
+	/* A sleeper on a word being forgotten is woken. */
+	*w = 7;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *c;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &c));
+		CHILD_ASSERT_EQ(0, shmdev_wait(c, (uint32_t *)((char *)shmdev_addr(c) + 2048),
+					       7, 20 * SEC));
+		_exit(0);
+	}
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > 0, 10000));
+	t0 = now_ns();
+	EXPECT_EQ(2, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_GT(5 * SEC, now_ns() - t0);
+	EXPECT_EQ(7, *w);
+	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+	md.len = 16;
+	EXPECT_EQ(1, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
 }
 
 TEST_HARNESS_MAIN

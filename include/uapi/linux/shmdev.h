@@ -28,6 +28,7 @@
 #define SHMDEV_FEAT_LOCKS	(1ULL << 2)	/* SHMDEV_IOC_LOCK, SHMDEV_IOC_UNLOCK */
 #define SHMDEV_FEAT_MUTEX	(1ULL << 3)	/* SHMDEV_IOC_MUTEX_INIT, robust words */
 #define SHMDEV_FEAT_EVENTS	(1ULL << 4)	/* notify, event wait, poll */
+#define SHMDEV_FEAT_MUTEX_DESTROY (1ULL << 5)	/* SHMDEV_IOC_MUTEX_DESTROY */
 
 /* struct shmdev_attach.flags */
 #define SHMDEV_CREAT		0x01	/* create the region if it is missing */
@@ -268,6 +269,27 @@ struct shmdev_mutex_init {
 };
 
 /**
+ * struct shmdev_mutex_destroy - unregister robust mutex words
+ * (SHMDEV_IOC_MUTEX_DESTROY)
+ * @offset:	(in) byte offset of the first byte of the range, 4-aligned
+ * @len:	(in) bytes in the range, > 0, a multiple of 4
+ * @flags:	(in) must be zero
+ * @pad:	must be zero
+ *
+ * Every word registered with SHMDEV_IOC_MUTEX_INIT in [@offset, @offset +
+ * @len) stops being a robust mutex: the module no longer rewrites it when
+ * a handle goes away, and wakes everyone asleep on it. The words keep
+ * their values. Returns the number of words unregistered; read-only
+ * handles get -EACCES.
+ */
+struct shmdev_mutex_destroy {
+	__u64 offset;
+	__u64 len;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
  * struct shmdev_event - wait for the region's event counter (SHMDEV_IOC_EVENT_WAIT)
  * @seq:	(in) sleep until the counter differs from this value
  * @timeout:	(in) absolute CLOCK_MONOTONIC ns, or SHMDEV_TIMEOUT_INFINITE;
@@ -300,5 +322,6 @@ struct shmdev_event {
 #define SHMDEV_IOC_MUTEX_INIT	_IOW(SHMDEV_IOC_MAGIC, 0x14, struct shmdev_mutex_init)
 #define SHMDEV_IOC_NOTIFY	_IO(SHMDEV_IOC_MAGIC, 0x15)
 #define SHMDEV_IOC_EVENT_WAIT	_IOWR(SHMDEV_IOC_MAGIC, 0x16, struct shmdev_event)
+#define SHMDEV_IOC_MUTEX_DESTROY _IOW(SHMDEV_IOC_MAGIC, 0x17, struct shmdev_mutex_destroy)
 
 #endif /* _UAPI_LINUX_SHMDEV_H */
