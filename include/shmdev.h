@@ -48,7 +48,7 @@ struct shmdev_stat {
  */
 typedef struct shmdev_mutex {
 	uint32_t __word;	/* 0, or owner handle id | SHMDEV_MUTEX_* bits */
-	uint32_t __reserved;
+	uint32_t __reserved;	/* set by shmdev_mutex_init, cleared by _destroy */
 } shmdev_mutex_t;
 
 typedef struct shmdev_cond {
@@ -105,6 +105,7 @@ int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m, int64_t timeou
 int shmdev_mutex_trylock(struct shmdev_region *r, shmdev_mutex_t *m);
 int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m);
 int shmdev_mutex_consistent(struct shmdev_region *r, shmdev_mutex_t *m);
+int shmdev_mutex_destroy(struct shmdev_region *r, shmdev_mutex_t *m);
 int shmdev_cond_init(struct shmdev_region *r, shmdev_cond_t *c);
 int shmdev_cond_wait(struct shmdev_region *r, shmdev_cond_t *c, shmdev_mutex_t *m, int64_t timeout_ns);
 int shmdev_cond_signal(struct shmdev_region *r, shmdev_cond_t *c);

@@ -68,4 +68,7 @@ static inline int shmdev_timeout_ok(int64_t timeout_ns)
 int shmdev_word_offset(const struct shmdev_region *r, const void *word,
 		       __u64 *offset);
 
+/* lib/mutex.c: unregister the robust mutex words of a range (ring init). */
+int shmdev_mutex_forget(struct shmdev_region *r, uint64_t offset, uint64_t len);
+
 #endif /* SHMDEV_LIB_INTERNAL_H */

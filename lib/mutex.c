@@ -23,6 +23,11 @@
  * unlock), and a forked child shares its parent's handle.
  *
  * Lock has acquire and unlock release semantics, as for pthread mutexes.
+ *
+ * shmdev_mutex_init stores MUTEX_MAGIC in __reserved after the module
+ * registered the word, and shmdev_mutex_destroy clears it before the
+ * module forgets the word: a mutex that was never initialised (a zeroed
+ * region) or was destroyed is -EINVAL, not a lock nobody's death releases.
  */
 #include <errno.h>
 #include <limits.h>
@@ -32,6 +37,7 @@
 #define WAITERS		SHMDEV_MUTEX_WAITERS
 #define OWNER_DIED	SHMDEV_MUTEX_OWNER_DIED
 #define ID_MASK		SHMDEV_MUTEX_ID_MASK
+#define MUTEX_MAGIC	0x4d584431U	/* "MXD1": initialised */
 
 static uint32_t shmdev_load(const uint32_t *w)
 {
@@ -62,10 +68,15 @@ static int shmdev_writable_word(const struct shmdev_region *r, const void *obj,
 	return r->rdonly ? -EACCES : 0;
 }
 
+/* As shmdev_writable_word(), and -EINVAL for a mutex not initialised. */
 static int shmdev_mutex_word(const struct shmdev_region *r,
 			     const shmdev_mutex_t *m, __u64 *offset)
 {
-	return shmdev_writable_word(r, m, m ? &m->__word : NULL, offset);
+	int ret = shmdev_writable_word(r, m, m ? &m->__word : NULL, offset);
+
+	if (!ret && __atomic_load_n(&m->__reserved, __ATOMIC_ACQUIRE) != MUTEX_MAGIC)
+		ret = -EINVAL;
+	return ret;
 }
 
 SHMDEV_PUBLIC
@@ -82,8 +93,48 @@ int shmdev_mutex_init(struct shmdev_region *r, shmdev_mutex_t *m)
 		return ret;
 	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_MUTEX_INIT, &arg);
 	if (!ret)
-		__atomic_store_n(&m->__reserved, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&m->__reserved, MUTEX_MAGIC, __ATOMIC_RELEASE);
 	return ret;
+}
+
+/*
+ * -EBUSY while held, as pthread_mutex_destroy() may say; a mutex whose owner
+ * died is free (the module cleared the owner) and may be destroyed. The
+ * module wakes whoever still sleeps on it; they then find it destroyed.
+ */
+SHMDEV_PUBLIC
+int shmdev_mutex_destroy(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	struct shmdev_mutex_destroy arg = { .len = sizeof(m->__word) };
+	uint32_t old;
+	int ret;
+
+	ret = shmdev_mutex_word(r, m, &arg.offset);
+	if (ret)
+		return ret;
+	old = shmdev_load(&m->__word);
+	if ((old & ID_MASK) && (old & ID_MASK) != SHMDEV_MUTEX_NOTRECOVERABLE)
+		return -EBUSY;
+	__atomic_store_n(&m->__reserved, 0, __ATOMIC_RELEASE);
+	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_MUTEX_DESTROY, &arg);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -EINVAL;
+}
+
+/*
+ * Forget every robust mutex word registered in [@offset, @offset + @len) of
+ * @r, for shmdev_ring_init(). Return: 0 or -errno; a module without
+ * SHMDEV_IOC_MUTEX_DESTROY is 0 (it has nothing to forget with).
+ */
+int shmdev_mutex_forget(struct shmdev_region *r, uint64_t offset, uint64_t len)
+{
+	struct shmdev_mutex_destroy arg = { .offset = offset, .len = len };
+	int ret = shmdev_ioctl(r->fd, SHMDEV_IOC_MUTEX_DESTROY, &arg);
+
+	if (ret == -ENOTTY)
+		return 0;
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -156,6 +207,8 @@ int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
 		ret = shmdev_ioctl(r->fd, SHMDEV_IOC_WAIT, &arg);
 		if (ret && ret != -EAGAIN && ret != -EINTR)
 			return ret;
+		if (__atomic_load_n(&m->__reserved, __ATOMIC_ACQUIRE) != MUTEX_MAGIC)
+			return -EINVAL;		/* destroyed while we slept */
 		/* Others may sleep too: whoever takes it now must wake them. */
 		waiters = WAITERS;
 	}

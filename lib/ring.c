@@ -487,6 +487,14 @@ int shmdev_ring_init(struct shmdev_region *r, uint64_t offset, uint64_t size)
 
 	sh = (struct ring_shared *)((uint8_t *)r->addr + offset);
 	store(&sh->magic, 0, RELAXED);
+	/*
+	 * Mutexes that lived here before (an earlier ring's, the
+	 * application's) stop being rewritten by the module, and sleepers on
+	 * them are woken; only this ring's are registered again.
+	 */
+	ret = shmdev_mutex_forget(r, offset, SHMDEV_RING_HEADER + cap);
+	if (ret)
+		return ret;
 	memset((uint8_t *)sh + sizeof(sh->magic), 0,
 	       SHMDEV_RING_HEADER + cap - sizeof(sh->magic));
 	sh->version = RING_VERSION;

@@ -324,6 +324,7 @@ TEST_F(mutex, close_allocates_no_page)
 	EXPECT_EQ(0, shmdev_close(ro));
 	EXPECT_EQ(0, region_stat(w).resident);
 	/* A word that does exist and names a dead handle is still released. */
+	ASSERT_EQ(0, shmdev_mutex_init(w, (shmdev_mutex_t *)p));	/* zeroed: initialise it again */
 	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &ro));
 	ASSERT_EQ(0, shmdev_mutex_lock(ro, (shmdev_mutex_t *)shmdev_addr(ro), -1));
 	EXPECT_EQ(0, shmdev_close(ro));
@@ -388,6 +389,56 @@ TEST_F(mutex, closed_handle_releases_its_mutexes)
 	EXPECT_EQ(-EOWNERDEAD, shmdev_mutex_lock(self->r, &self->s->m, -1));
 	EXPECT_EQ(0, shmdev_mutex_consistent(self->r, &self->s->m));
 	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+/*
+ * A mutex that was never initialised (zeroed memory) or was destroyed is
+ * -EINVAL for every call, not a lock that works until its holder dies and
+ * then stays taken; a held one cannot be destroyed.
+ */
+TEST_F(mutex, uninitialised_or_destroyed_is_einval)
+{
+	shmdev_mutex_t *z = (shmdev_mutex_t *)((char *)self->s + 1024);
+
+	memset(z, 0, sizeof(*z));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(self->r, z, 0));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_trylock(self->r, z));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_unlock(self->r, z));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_consistent(self->r, z));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(self->r, z));
+	EXPECT_EQ(0, z->__word);
+
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, 0));
+	EXPECT_EQ(-EBUSY, shmdev_mutex_destroy(self->r, &self->s->m));
+	ASSERT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_destroy(self->r, &self->s->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(self->r, &self->s->m, 0));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_trylock(self->r, &self->s->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(self->r, &self->s->m));
+	/* Initialised again, it works again. */
+	ASSERT_EQ(0, shmdev_mutex_init(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_trylock(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(NULL, &self->s->m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(self->r, NULL));
+}
+
+/*
+ * Once destroyed, a mutex's word is the application's again: a value there
+ * that equals a closing handle's id (a counter, say) is left alone. Before
+ * there was a destroy, the module rewrote it to OWNER_DIED.
+ */
+TEST_F(mutex, destroyed_word_not_rewritten)
+{
+	struct shmdev_region *b;
+	uint32_t id;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	id = (uint32_t)shmdev_handle_id(b);
+	ASSERT_EQ(0, shmdev_mutex_destroy(self->r, &self->s->m));
+	self->s->m.__word = id;		/* the application's data now */
+	shmdev_close(b);
+	EXPECT_EQ(id, self->s->m.__word);
 }
 
 /*

@@ -1375,6 +1375,31 @@ TEST_F_TIMEOUT(ring, producer_killed_asleep_costs_no_wakes, 120)
 	EXPECT_EQ(0x7777777777777777ULL, buf[100]);
 }
 
+/*
+ * A mutex that lived where a ring is formatted is forgotten: message bytes
+ * there that equal a closing handle's id are not rewritten by the module.
+ */
+TEST_F(ring, init_forgets_mutexes_in_its_bytes)
+{
+	uint8_t *base;
+	struct shmdev_region *b;
+	shmdev_mutex_t *m;
+	uint32_t id;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
+	shmdev_ring_close(self->ring);
+	self->ring = NULL;
+	base = (uint8_t *)shmdev_addr(self->r) + RING_OFF;
+	m = (shmdev_mutex_t *)(base + SHMDEV_RING_HEADER + 64);
+	ASSERT_EQ(0, shmdev_mutex_init(self->r, m));
+	ASSERT_EQ(0, shmdev_ring_init(self->r, RING_OFF, SHMDEV_RING_HEADER + 4096));
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	id = (uint32_t)shmdev_handle_id(b);
+	m->__word = id;
+	shmdev_close(b);
+	EXPECT_EQ(id, m->__word);
+}
+
 /* SHMDEV_RING_PRODUCERS producers at once; the next gets -EUSERS. */
 TEST_F(ring, producer_slots)
 {
