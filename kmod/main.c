@@ -101,6 +101,7 @@ static int shmdev_open(struct inode *inode, struct file *file)
 		return id == -ENOSPC ? -EMFILE : id;
 	}
 	h->id = id;
+	xa_init(&h->owner_ids);
 	mutex_init(&h->attach_lock);
 	file->private_data = h;
 	atomic_long_inc(&shmdev_nr_handles);
@@ -111,6 +112,8 @@ static int shmdev_release(struct inode *inode, struct file *file)
 {
 	struct shmdev_handle *h = file->private_data;
 	struct shmdev_region *r = h->region;
+	unsigned long index;
+	void *entry;
 
 	if (r) {
 		fput(h->file);
@@ -119,6 +122,10 @@ static int shmdev_release(struct inode *inode, struct file *file)
 		shmdev_region_put(r);
 	}
 	atomic_long_dec(&shmdev_nr_handles);
+	/* After the words holding them were released above. */
+	xa_for_each(&h->owner_ids, index, entry)
+		ida_free(&shmdev_ids, index);
+	xa_destroy(&h->owner_ids);
 	ida_free(&shmdev_ids, h->id);
 	mutex_destroy(&h->attach_lock);
 	kfree(h);
@@ -177,7 +184,8 @@ static long shmdev_ioctl_api(void __user *argp)
 		.nr_locks	= SHMDEV_NR_LOCKS,
 		.features	= SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT |
 				  SHMDEV_FEAT_LOCKS | SHMDEV_FEAT_MUTEX |
-				  SHMDEV_FEAT_EVENTS | SHMDEV_FEAT_MUTEX_DESTROY,
+				  SHMDEV_FEAT_EVENTS | SHMDEV_FEAT_MUTEX_DESTROY |
+				  SHMDEV_FEAT_OWNER_IDS,
 		.name_max	= SHMDEV_NAME_MAX,
 		.page_size	= PAGE_SIZE,
 	};
@@ -470,6 +478,50 @@ static long shmdev_ioctl_mutex_destroy(struct file *file, void __user *argp)
 	return shmdev_mutex_unregister(r, arg.offset, arg.len);
 }
 
+/*
+ * Another owner id for this handle, for a thread of its own. The id is
+ * the handle's until it is released: ids are not given back one by one, so
+ * no word can hold an id that a release would no longer repair.
+ */
+static long shmdev_ioctl_owner_id(struct file *file, void __user *argp)
+{
+	struct shmdev_handle *h = file->private_data;
+	struct shmdev_region *r = shmdev_attached(file);
+	struct shmdev_owner_id arg;
+	int id, ret;
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags)
+		return -EINVAL;
+	mutex_lock(&h->attach_lock);
+	ret = -ENOSPC;
+	if (h->nr_owner_ids >= SHMDEV_MAX_OWNER_IDS)
+		goto out_unlock;
+	id = shmdev_id_alloc();
+	ret = id;
+	if (id < 0)
+		goto out_unlock;
+	ret = xa_insert(&h->owner_ids, id, xa_mk_value(1), GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		ida_free(&shmdev_ids, id);
+		goto out_unlock;
+	}
+	WRITE_ONCE(h->nr_owner_ids, h->nr_owner_ids + 1);
+	arg.id = id;
+	ret = 0;
+out_unlock:
+	mutex_unlock(&h->attach_lock);
+	if (ret)
+		return ret;
+	/* A bad pointer leaves the id with the handle, freed at release. */
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
 static long shmdev_ioctl_notify(struct file *file)
 {
 	struct shmdev_region *r = shmdev_attached(file);
@@ -534,6 +586,8 @@ static long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmdev_ioctl_event_wait(file, argp);
 	case SHMDEV_IOC_MUTEX_DESTROY:
 		return shmdev_ioctl_mutex_destroy(file, argp);
+	case SHMDEV_IOC_OWNER_ID:
+		return shmdev_ioctl_owner_id(file, argp);
 	default:
 		return -ENOTTY;
 	}

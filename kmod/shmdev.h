@@ -146,6 +146,9 @@ struct shmdev_region {
  * @file:	the region file every mapping of this handle gets as vm_file,
  *		read-only for a read-only handle; set before @region
  * @id:		unique among live handles, the owner value of mutex words
+ * @owner_ids:	more owner values of this handle (SHMDEV_IOC_OWNER_ID), as
+ *		xarray indices; added under @attach_lock
+ * @nr_owner_ids: entries in @owner_ids
  * @rdonly:	attached with SHMDEV_RDONLY
  * @event_seen:	the event counter as this handle last read it
  * @held_sh:	kernel locks held shared (region->locks_lock)
@@ -156,11 +159,20 @@ struct shmdev_handle {
 	struct shmdev_region *region;
 	struct file *file;
 	u32 id;
+	struct xarray owner_ids;
+	unsigned int nr_owner_ids;
 	bool rdonly;
 	u64 event_seen;
 	DECLARE_BITMAP(held_sh, SHMDEV_NR_LOCKS);
 	DECLARE_BITMAP(held_ex, SHMDEV_NR_LOCKS);
 };
+
+/* Is @id (a mutex word's owner bits) one of @h's? */
+static inline bool shmdev_handle_owns(struct shmdev_handle *h, u32 id)
+{
+	return id == h->id ||
+	       (READ_ONCE(h->nr_owner_ids) && xa_load(&h->owner_ids, id));
+}
 
 static inline struct shmdev_region *shmdev_handle_region(struct shmdev_handle *h)
 {

@@ -630,7 +630,8 @@ int shmdev_mutex_unregister(struct shmdev_region *r, u64 offset, u64 len)
  * writer that registers many words and punches their pages out makes a
  * close cost a lookup per page, not a page per word in the closer's cgroup.
  */
-static void shmdev_mutex_owner_gone(struct shmdev_region *r, u32 id)
+static void shmdev_mutex_owner_gone(struct shmdev_region *r,
+				    struct shmdev_handle *h)
 {
 	const unsigned long words_per_page = PAGE_SIZE / sizeof(u32);
 	struct folio *folio = NULL;
@@ -660,7 +661,8 @@ static void shmdev_mutex_owner_gone(struct shmdev_region *r, u32 id)
 		word = shmdev_word_map(folio, offset);
 		old = READ_ONCE(*word);
 		do {
-			died = (old & SHMDEV_MUTEX_ID_MASK) == id;
+			died = (old & SHMDEV_MUTEX_ID_MASK) &&
+			       shmdev_handle_owns(h, old & SHMDEV_MUTEX_ID_MASK);
 			if (!died)
 				break;
 			new = (old & SHMDEV_MUTEX_WAITERS) |
@@ -706,7 +708,7 @@ void shmdev_sync_release(struct shmdev_handle *h)
 		spin_unlock(&r->locks_lock);
 		shmdev_wake_claimed(&claimed);
 	}
-	shmdev_mutex_owner_gone(r, h->id);
+	shmdev_mutex_owner_gone(r, h);
 }
 
 /**

@@ -47,7 +47,7 @@ TEST_F(dev, api_answers)
 	EXPECT_EQ(page_size(), api.page_size);
 	EXPECT_EQ(SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT | SHMDEV_FEAT_LOCKS |
 		  SHMDEV_FEAT_MUTEX | SHMDEV_FEAT_EVENTS |
-		  SHMDEV_FEAT_MUTEX_DESTROY, api.features);
+		  SHMDEV_FEAT_MUTEX_DESTROY | SHMDEV_FEAT_OWNER_IDS, api.features);
 
 	memset(&api, 0, sizeof(api));
 	ASSERT_EQ(0, shmdev_query_api(&api));

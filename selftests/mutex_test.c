@@ -513,4 +513,45 @@ TEST_F(mutex, destroy_ioctl)
 	EXPECT_EQ(1, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
 }
 
+/* The module's side: ids for threads, distinct, bounded, the handle's. */
+TEST_F(mutex, owner_id_ioctl)
+{
+	struct shmdev_owner_id oi = { 0 };
+	struct shmdev_region *b;
+	int fd, i, ret = 0;
+	uint32_t first;
+
+	ASSERT_LE(0, fd = open(SHMDEV_DEVICE, O_RDWR));
+	EXPECT_EQ(-EBADFD, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
+	close(fd);
+	fd = shmdev_fd(self->r);
+	oi.flags = 1;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
+	oi.flags = 0;
+	EXPECT_EQ(-EFAULT, xioctl(fd, SHMDEV_IOC_OWNER_ID, NULL));
+	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
+	first = oi.id;
+	EXPECT_NE((uint32_t)shmdev_handle_id(self->r), first);
+	EXPECT_LE(1, first);
+	EXPECT_GE(SHMDEV_MUTEX_ID_MASK - 1, first);
+	/* Up to the limit (the ones above and below included), then -ENOSPC. */
+	for (i = 1; i < SHMDEV_MAX_OWNER_IDS; i++) {
+		ret = xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi);
+		if (ret)
+			break;
+		if (oi.id == first)
+			break;
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_NE(first, oi.id);
+	EXPECT_EQ(-ENOSPC, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
+
+	/* Such an id owns a word as the handle does: released with it. */
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	ASSERT_EQ(0, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
+	self->s->m.__word = oi.id;
+	shmdev_close(b);
+	EXPECT_EQ(SHMDEV_MUTEX_OWNER_DIED, self->s->m.__word);
+}
+
 TEST_HARNESS_MAIN

@@ -22,6 +22,8 @@
 #define SHMDEV_NAME_MAX		255
 /* Kernel locks per region: lock ids are 0 .. SHMDEV_NR_LOCKS - 1. */
 #define SHMDEV_NR_LOCKS		64
+/* Owner ids a handle may have besides its own (SHMDEV_IOC_OWNER_ID). */
+#define SHMDEV_MAX_OWNER_IDS	1024
 
 #define SHMDEV_FEAT_REGIONS	(1ULL << 0)	/* attach, unlink, stat, resize, mmap */
 #define SHMDEV_FEAT_WAIT	(1ULL << 1)	/* SHMDEV_IOC_WAIT, SHMDEV_IOC_WAKE */
@@ -29,6 +31,7 @@
 #define SHMDEV_FEAT_MUTEX	(1ULL << 3)	/* SHMDEV_IOC_MUTEX_INIT, robust words */
 #define SHMDEV_FEAT_EVENTS	(1ULL << 4)	/* notify, event wait, poll */
 #define SHMDEV_FEAT_MUTEX_DESTROY (1ULL << 5)	/* SHMDEV_IOC_MUTEX_DESTROY */
+#define SHMDEV_FEAT_OWNER_IDS	(1ULL << 6)	/* SHMDEV_IOC_OWNER_ID */
 
 /* struct shmdev_attach.flags */
 #define SHMDEV_CREAT		0x01	/* create the region if it is missing */
@@ -290,6 +293,24 @@ struct shmdev_mutex_destroy {
 };
 
 /**
+ * struct shmdev_owner_id - another owner id for this handle (SHMDEV_IOC_OWNER_ID)
+ * @id:		(out) a new id, 1..SHMDEV_MUTEX_ID_MASK - 1, unique among
+ *		the ids of live handles. The module treats it as this
+ *		handle's own: when the handle is released, robust mutex
+ *		words holding it become owner-died, and then it is freed.
+ *		Threads that share a handle each take one, to own mutexes
+ *		apart from each other.
+ * @flags:	(in) must be zero
+ *
+ * At most SHMDEV_MAX_OWNER_IDS per handle (then -ENOSPC); the handle must
+ * be attached.
+ */
+struct shmdev_owner_id {
+	__u32 id;
+	__u32 flags;
+};
+
+/**
  * struct shmdev_event - wait for the region's event counter (SHMDEV_IOC_EVENT_WAIT)
  * @seq:	(in) sleep until the counter differs from this value
  * @timeout:	(in) absolute CLOCK_MONOTONIC ns, or SHMDEV_TIMEOUT_INFINITE;
@@ -323,5 +344,6 @@ struct shmdev_event {
 #define SHMDEV_IOC_NOTIFY	_IO(SHMDEV_IOC_MAGIC, 0x15)
 #define SHMDEV_IOC_EVENT_WAIT	_IOWR(SHMDEV_IOC_MAGIC, 0x16, struct shmdev_event)
 #define SHMDEV_IOC_MUTEX_DESTROY _IOW(SHMDEV_IOC_MAGIC, 0x17, struct shmdev_mutex_destroy)
+#define SHMDEV_IOC_OWNER_ID	_IOWR(SHMDEV_IOC_MAGIC, 0x18, struct shmdev_owner_id)
 
 #endif /* _UAPI_LINUX_SHMDEV_H */
