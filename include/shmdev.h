@@ -47,7 +47,7 @@ struct shmdev_stat {
  * no pointers, so every process may map the region anywhere.
  */
 typedef struct shmdev_mutex {
-	uint32_t __word;	/* 0, or owner handle id | SHMDEV_MUTEX_* bits */
+	uint32_t __word;	/* 0, or an owner id of a handle | SHMDEV_MUTEX_* bits */
 	uint32_t __reserved;	/* set by shmdev_mutex_init, cleared by _destroy */
 } shmdev_mutex_t;
 
@@ -96,9 +96,9 @@ int shmdev_unlock(struct shmdev_region *r, unsigned int id);
 
 /*
  * Robust mutexes and condition variables inside the region. The owner is
- * the handle: threads sharing a handle share ownership (relocking through
- * the same handle is -EDEADLK); give each thread or process that contends
- * its own handle. Through a read-only handle they are -EACCES.
+ * the thread that locked through the handle (relocking is -EDEADLK, only
+ * it unlocks); the handle's release repairs what any of its threads held.
+ * Through a read-only handle they are -EACCES.
  */
 int shmdev_mutex_init(struct shmdev_region *r, shmdev_mutex_t *m);
 int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m, int64_t timeout_ns);

@@ -25,6 +25,12 @@
  * @size:	bytes mapped at @addr, 0 when @addr is NULL
  * @handle_id:	the handle's id, the owner value of robust mutex words
  * @rdonly:	attached with SHMDEV_RDONLY: the mapping is PROT_READ
+ * @serial:	unique among the handles this process ever opened
+ * @reg_prev, @reg_next: the registry of open handles (lib/owner.c)
+ * @first_owner_taken: a thread locks with @handle_id already
+ * @spare, @nr_spare, @cap_spare: owner ids of exited threads, for new ones
+ *
+ * The fields from @serial on are lib/owner.c's, under its registry lock.
  */
 struct shmdev_region {
 	int fd;
@@ -32,6 +38,11 @@ struct shmdev_region {
 	uint64_t size;
 	uint32_t handle_id;
 	int rdonly;
+	uint64_t serial;
+	struct shmdev_region *reg_prev, *reg_next;
+	int first_owner_taken;
+	uint32_t *spare;
+	unsigned int nr_spare, cap_spare;
 };
 
 /* ioctl() returning its result or -errno, with errno left as it was. */
@@ -70,5 +81,18 @@ int shmdev_word_offset(const struct shmdev_region *r, const void *word,
 
 /* lib/mutex.c: unregister the robust mutex words of a range (ring init). */
 int shmdev_mutex_forget(struct shmdev_region *r, uint64_t offset, uint64_t len);
+
+/*
+ * lib/mutex.c: a mutex owned by @id, the handle's own id for the ring's
+ * slots and consumer role, which belong to the process, not a thread.
+ */
+int shmdev_mutex_trylock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id);
+int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id);
+int shmdev_mutex_consistent_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id);
+
+/* lib/owner.c: owner ids per thread and handle. */
+void shmdev_owner_open(struct shmdev_region *r);
+void shmdev_owner_close(struct shmdev_region *r);
+int shmdev_owner(struct shmdev_region *r, uint32_t *id, uint32_t **held);
 
 #endif /* SHMDEV_LIB_INTERNAL_H */

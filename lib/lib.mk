@@ -37,9 +37,11 @@ $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# -z nodelete: dlclose() keeps the library, whose fork handlers and thread
+# exit destructor (lib/ring.c, lib/owner.c) stay registered with libc.
 $(LIB_SO): $(LIB_OBJ) lib/libshmdev.map
 	$(CC) $(LIB_CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
-		-Wl,--version-script=lib/libshmdev.map -Wl,-z,defs \
+		-Wl,--version-script=lib/libshmdev.map -Wl,-z,defs -Wl,-z,nodelete \
 		-o $@ $(LIB_OBJ)
 
 $(O)/lib/$(LIB_SONAME): $(LIB_SO)

@@ -18,9 +18,11 @@
  * An unlocker killed between clearing the word and waking leaves a sleeper
  * on a word without WAITERS: the module wakes it when that handle goes.
  *
- * Ownership is per handle, as the module sees it: threads that share a
- * handle share ownership (one of them relocking is -EDEADLK, another may
- * unlock), and a forked child shares its parent's handle.
+ * The owner is a thread of a handle: each thread locks with an owner id of
+ * its own for that handle (lib/owner.c), which the module repairs with the
+ * handle. So threads sharing a handle exclude each other, relocking is
+ * -EDEADLK for the owning thread only, and only it may unlock. A forked
+ * child shares its parent's handle, and the forking thread's ids with it.
  *
  * Lock has acquire and unlock release semantics, as for pthread mutexes.
  *
@@ -156,21 +158,17 @@ static int shmdev_mutex_take(uint32_t *w, uint32_t old, uint32_t id,
  * as pthread_mutex_timedlock() says for a deadline already past. A signal
  * does not end the wait: the deadline is absolute, so the wait goes on.
  */
-SHMDEV_PUBLIC
-int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
-		      int64_t timeout_ns)
+static int shmdev_mutex_lock_as(struct shmdev_region *r, shmdev_mutex_t *m,
+				int64_t timeout_ns, uint32_t id)
 {
 	struct shmdev_wait arg = { 0 };
-	uint32_t *w, id, old, waiters = 0;
+	uint32_t *w, old, waiters = 0;
 	int ret;
 
-	if (!shmdev_timeout_ok(timeout_ns))
-		return -EINVAL;
 	ret = shmdev_mutex_word(r, m, &arg.offset);
 	if (ret)
 		return ret;
 	w = &m->__word;
-	id = r->handle_id;
 	old = 0;
 	if (shmdev_cas(w, &old, id))
 		return 0;
@@ -214,8 +212,30 @@ int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
 	}
 }
 
+/* A lock taken (also with -EOWNERDEAD) counts as held by this thread. */
+static int shmdev_mutex_taken(int ret, uint32_t *held)
+{
+	if (!ret || ret == -EOWNERDEAD)
+		(*held)++;
+	return ret;
+}
+
 SHMDEV_PUBLIC
-int shmdev_mutex_trylock(struct shmdev_region *r, shmdev_mutex_t *m)
+int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
+		      int64_t timeout_ns)
+{
+	uint32_t id, *held;
+	int ret;
+
+	if (!shmdev_timeout_ok(timeout_ns) || !r)
+		return -EINVAL;
+	ret = shmdev_owner(r, &id, &held);
+	if (ret)
+		return ret;
+	return shmdev_mutex_taken(shmdev_mutex_lock_as(r, m, timeout_ns, id), held);
+}
+
+int shmdev_mutex_trylock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
 {
 	__u64 offset;
 	uint32_t old;
@@ -230,23 +250,35 @@ int shmdev_mutex_trylock(struct shmdev_region *r, shmdev_mutex_t *m)
 			return -ENOTRECOVERABLE;
 		if (old & ID_MASK)
 			return -EBUSY;
-		ret = shmdev_mutex_take(&m->__word, old, r->handle_id, 0);
+		ret = shmdev_mutex_take(&m->__word, old, id, 0);
 	} while (ret == -EAGAIN);
 	return ret;
 }
 
 SHMDEV_PUBLIC
-int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
+int shmdev_mutex_trylock(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	uint32_t id, *held;
+	int ret;
+
+	if (!r)
+		return -EINVAL;
+	ret = shmdev_owner(r, &id, &held);
+	if (ret)
+		return ret;
+	return shmdev_mutex_taken(shmdev_mutex_trylock_as(r, m, id), held);
+}
+
+int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
 {
 	struct shmdev_wake arg = { .nr = 1 };
-	uint32_t *w, old, id;
+	uint32_t *w, old;
 	int ret;
 
 	ret = shmdev_mutex_word(r, m, &arg.offset);
 	if (ret)
 		return ret;
 	w = &m->__word;
-	id = r->handle_id;
 	old = id;
 	if (__atomic_compare_exchange_n(w, &old, 0, 0, __ATOMIC_RELEASE,
 					__ATOMIC_RELAXED))
@@ -269,7 +301,38 @@ int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
 }
 
 SHMDEV_PUBLIC
+int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	uint32_t id, *held;
+	int ret;
+
+	if (!r)
+		return -EINVAL;
+	ret = shmdev_owner(r, &id, &held);
+	if (ret)
+		return ret;
+	/* The word is free once the exchange is done, even if the wake fails. */
+	ret = shmdev_mutex_unlock_as(r, m, id);
+	if (ret != -EPERM && ret != -EINVAL && ret != -EACCES && *held)
+		(*held)--;
+	return ret;
+}
+
+SHMDEV_PUBLIC
 int shmdev_mutex_consistent(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	uint32_t id, *held;
+	int ret;
+
+	if (!r)
+		return -EINVAL;
+	ret = shmdev_owner(r, &id, &held);
+	if (ret)
+		return ret;
+	return shmdev_mutex_consistent_as(r, m, id);
+}
+
+int shmdev_mutex_consistent_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
 {
 	__u64 offset;
 	uint32_t old;
@@ -280,7 +343,7 @@ int shmdev_mutex_consistent(struct shmdev_region *r, shmdev_mutex_t *m)
 		return ret;
 	old = shmdev_load(&m->__word);
 	do {
-		if ((old & ID_MASK) != r->handle_id || !(old & OWNER_DIED))
+		if ((old & ID_MASK) != id || !(old & OWNER_DIED))
 			return -EINVAL;
 	} while (!__atomic_compare_exchange_n(&m->__word, &old,
 					      old & ~OWNER_DIED, 0,

@@ -108,6 +108,7 @@ int shmdev_open(const char *name, uint64_t size, unsigned int flags,
 	ret = shmdev_map(r->fd, r->size, r->rdonly, &r->addr);
 	if (ret)
 		goto err_fd;
+	shmdev_owner_open(r);
 	*out = r;
 	return 0;
 
@@ -125,6 +126,7 @@ int shmdev_close(struct shmdev_region *r)
 
 	if (!r)
 		return -EINVAL;
+	shmdev_owner_close(r);
 	if (r->addr)
 		munmap(r->addr, r->size);
 	close(r->fd);

@@ -576,7 +576,7 @@ static int ring_slot_put(struct shmdev_ring *ring)
 		return 0;
 	s = &ring->sh->slots[ring->slot];
 	store(&s->resv, RESV_NONE, RELEASE);
-	ret = shmdev_mutex_unlock(ring->r, &s->owner);
+	ret = shmdev_mutex_unlock_as(ring->r, &s->owner, ring->r->handle_id);
 	ring->slot = -1;
 	return ret;
 }
@@ -598,7 +598,7 @@ static int ring_slot_get(struct shmdev_ring *ring)
 
 		if (word_alive(load(&s->owner.__word, RELAXED)))
 			continue;
-		ret = shmdev_mutex_trylock(ring->r, &s->owner);
+		ret = shmdev_mutex_trylock_as(ring->r, &s->owner, ring->r->handle_id);
 		if (ret == -EBUSY || ret == -ENOTRECOVERABLE)
 			continue;
 		if (ret && ret != -EOWNERDEAD)
@@ -608,9 +608,9 @@ static int ring_slot_get(struct shmdev_ring *ring)
 		ring->gen = (load(&s->gen, RELAXED) + 1) & GEN_MASK;
 		store(&s->gen, ring->gen, RELEASE);
 		if (dead) {
-			ret = shmdev_mutex_consistent(ring->r, &s->owner);
+			ret = shmdev_mutex_consistent_as(ring->r, &s->owner, ring->r->handle_id);
 			if (ret) {
-				shmdev_mutex_unlock(ring->r, &s->owner);
+				shmdev_mutex_unlock_as(ring->r, &s->owner, ring->r->handle_id);
 				return ret;
 			}
 		}
@@ -970,10 +970,10 @@ static int ring_consumer_get(struct shmdev_ring *ring)
 
 	if (ring->consumer)
 		return 0;
-	ret = shmdev_mutex_trylock(ring->r, &sh->consumer);
+	ret = shmdev_mutex_trylock_as(ring->r, &sh->consumer, ring->r->handle_id);
 	dead = ret == -EOWNERDEAD;
 	if (dead)
-		ret = shmdev_mutex_consistent(ring->r, &sh->consumer);
+		ret = shmdev_mutex_consistent_as(ring->r, &sh->consumer, ring->r->handle_id);
 	if (ret == -ENOTRECOVERABLE)
 		ret = -EBUSY;
 	if (ret)
@@ -1193,7 +1193,7 @@ int shmdev_ring_close(struct shmdev_ring *ring)
 	}
 	ret = ring_slot_put(ring);
 	if (ring->consumer) {
-		ret2 = shmdev_mutex_unlock(ring->r, &ring->sh->consumer);
+		ret2 = shmdev_mutex_unlock_as(ring->r, &ring->sh->consumer, ring->r->handle_id);
 		if (!ret)
 			ret = ret2;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mutex_test: robust mutexes: no syscall uncontended, exclusion, owner death, recovery. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 
@@ -511,6 +512,156 @@ TEST_F(mutex, destroy_ioctl)
 	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
 	md.len = 16;
 	EXPECT_EQ(1, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
+}
+
+struct thread_arg {
+	struct shmdev_region *r;
+	struct shared *s;
+	int rounds, err;
+};
+
+/* Lock, bump the counter in two steps with a yield between, unlock. */
+static void *bump_thread(void *p)
+{
+	struct thread_arg *a = p;
+	int i, ret;
+
+	for (i = 0; i < a->rounds; i++) {
+		uint64_t c;
+
+		ret = shmdev_mutex_lock(a->r, &a->s->m, -1);
+		if (ret) {
+			a->err = ret;
+			break;
+		}
+		c = a->s->counter;
+		if (!(i % 16))
+			sched_yield();
+		a->s->counter = c + 1;
+		ret = shmdev_mutex_unlock(a->r, &a->s->m);
+		if (ret) {
+			a->err = ret;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Threads that share one handle exclude each other on one mutex, as with a
+ * pthread mutex: no -EDEADLK, no lost update.
+ */
+TEST_F_TIMEOUT(mutex, threads_sharing_a_handle_exclude_each_other, 300)
+{
+	struct thread_arg a[4];
+	pthread_t t[4];
+	int i;
+
+	self->s->counter = 0;
+	for (i = 0; i < 4; i++) {
+		a[i] = (struct thread_arg){ .r = self->r, .s = self->s, .rounds = 5000 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, bump_thread, &a[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(0, a[i].err);
+	}
+	EXPECT_EQ(20000, self->s->counter);
+}
+
+struct owner_probe {
+	struct shmdev_region *r;
+	shmdev_mutex_t *m;
+	int lock0, trylock, unlock, lock, unlock2;
+};
+
+static void *probe_thread(void *p)
+{
+	struct owner_probe *o = p;
+
+	o->lock0 = shmdev_mutex_lock(o->r, o->m, 0);
+	o->trylock = shmdev_mutex_trylock(o->r, o->m);
+	o->unlock = shmdev_mutex_unlock(o->r, o->m);
+	o->lock = shmdev_mutex_lock(o->r, o->m, 20 * SEC);
+	o->unlock2 = shmdev_mutex_unlock(o->r, o->m);
+	return NULL;
+}
+
+/*
+ * The owner is the thread: another thread of the handle waits for it, may
+ * not unlock it, and gets it once it is unlocked; the owner alone relocks
+ * into -EDEADLK.
+ */
+TEST_F(mutex, owner_is_the_thread)
+{
+	struct owner_probe o = { .r = self->r, .m = &self->s->m };
+	pthread_t t;
+
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(-EDEADLK, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	ASSERT_EQ(0, pthread_create(&t, NULL, probe_thread, &o));
+	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > 0, 10000));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(-ETIMEDOUT, o.lock0);
+	EXPECT_EQ(-EBUSY, o.trylock);
+	EXPECT_EQ(-EPERM, o.unlock);
+	EXPECT_EQ(0, o.lock);
+	EXPECT_EQ(0, o.unlock2);
+	EXPECT_EQ(0, self->s->m.__word);
+}
+
+static void *lock_and_exit(void *p)
+{
+	struct owner_probe *o = p;
+
+	o->lock = shmdev_mutex_lock(o->r, o->m, 0);
+	if (o->unlock == 1)
+		o->unlock2 = shmdev_mutex_unlock(o->r, o->m);
+	return NULL;
+}
+
+/*
+ * Threads come and go: an exited thread's id is handed to the next one, so
+ * more threads than a handle may have ids lock through it in turn; a
+ * thread that exits holding a mutex leaves it held by an id no other
+ * thread gets, until the process goes: then it is owner-died.
+ */
+TEST_F_TIMEOUT(mutex, threads_come_and_go, 300)
+{
+	shmdev_mutex_t *m2 = (shmdev_mutex_t *)((char *)self->s + 1024);
+	struct owner_probe o;
+	pthread_t t;
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < 2 * SHMDEV_MAX_OWNER_IDS; i++) {
+		o = (struct owner_probe){ .r = self->r, .m = &self->s->m, .unlock = 1 };
+		ASSERT_EQ(0, pthread_create(&t, NULL, lock_and_exit, &o));
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		ASSERT_EQ(0, o.lock);
+		ASSERT_EQ(0, o.unlock2);
+	}
+	ASSERT_EQ(0, shmdev_mutex_init(self->r, m2));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *c;
+
+		CHILD_ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &c));
+		o = (struct owner_probe){ .r = c, .m = (shmdev_mutex_t *)((char *)shmdev_addr(c) + 1024) };
+		CHILD_ASSERT_EQ(0, pthread_create(&t, NULL, lock_and_exit, &o));
+		CHILD_ASSERT_EQ(0, pthread_join(t, NULL));
+		CHILD_ASSERT_EQ(0, o.lock);
+		/* Its owner is gone, the process lives: still held. */
+		CHILD_ASSERT_EQ(-EBUSY, shmdev_mutex_trylock(c, o.m));
+		CHILD_ASSERT_EQ(-EPERM, shmdev_mutex_unlock(c, o.m));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(-EOWNERDEAD, shmdev_mutex_lock(self->r, m2, 0));
+	EXPECT_EQ(0, shmdev_mutex_consistent(self->r, m2));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, m2));
 }
 
 /* The module's side: ids for threads, distinct, bounded, the handle's. */
