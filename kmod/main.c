@@ -117,6 +117,7 @@ static int shmdev_release(struct inode *inode, struct file *file)
 
 	if (r) {
 		fput(h->file);
+		shmdev_region_init_abandon(r, h->id);
 		shmdev_sync_release(h);
 		atomic_dec(&r->handles);
 		shmdev_region_put(r);
@@ -185,7 +186,7 @@ static long shmdev_ioctl_api(void __user *argp)
 		.features	= SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT |
 				  SHMDEV_FEAT_LOCKS | SHMDEV_FEAT_MUTEX |
 				  SHMDEV_FEAT_EVENTS | SHMDEV_FEAT_MUTEX_DESTROY |
-				  SHMDEV_FEAT_OWNER_IDS,
+				  SHMDEV_FEAT_OWNER_IDS | SHMDEV_FEAT_INIT,
 		.name_max	= SHMDEV_NAME_MAX,
 		.page_size	= PAGE_SIZE,
 	};
@@ -228,14 +229,26 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 
-	mutex_lock(&h->attach_lock);
+	/* Killable: an attach ahead of us may sleep for initialisation. */
+	ret = mutex_lock_killable(&h->attach_lock);
+	if (ret)
+		goto err_name;
 	ret = -EBUSY;
 	if (h->region)
 		goto err_unlock;
-	r = shmdev_region_attach(name, arg.name_len, &arg, &created);
+	r = shmdev_region_attach(name, arg.name_len, &arg, h->id, &created);
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
 		goto err_unlock;
+	}
+	arg.region_flags = r->flags;
+	if (arg.flags & SHMDEV_INIT) {
+		ret = created ? 1 : shmdev_region_init_wait(r, h->id,
+							   arg.flags & SHMDEV_RDONLY);
+		if (ret < 0)
+			goto err_region;
+		if (ret)
+			arg.region_flags |= SHMDEV_REGION_INITIALIZER;
 	}
 
 	h->rdonly = arg.flags & SHMDEV_RDONLY;
@@ -248,7 +261,6 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 
 	arg.region_size = READ_ONCE(r->size);
 	arg.handle_id = h->id;
-	arg.region_flags = r->flags;
 	ret = -EFAULT;
 	if (copy_to_user(argp, &arg, sizeof(arg)))
 		goto err_file;
@@ -267,10 +279,12 @@ err_region:
 	/* A region this call created goes with its failure. */
 	if (created)
 		shmdev_region_uncreate(r);
+	shmdev_region_init_abandon(r, h->id);
 	atomic_dec(&r->handles);
 	shmdev_region_put(r);
 err_unlock:
 	mutex_unlock(&h->attach_lock);
+err_name:
 	kfree(name);
 	return ret;
 }
@@ -522,6 +536,16 @@ out_unlock:
 	return 0;
 }
 
+static long shmdev_ioctl_ready(struct file *file)
+{
+	struct shmdev_handle *h = file->private_data;
+	struct shmdev_region *r = shmdev_attached(file);
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	return shmdev_region_ready(r, h->id);
+}
+
 static long shmdev_ioctl_notify(struct file *file)
 {
 	struct shmdev_region *r = shmdev_attached(file);
@@ -588,6 +612,8 @@ static long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmdev_ioctl_mutex_destroy(file, argp);
 	case SHMDEV_IOC_OWNER_ID:
 		return shmdev_ioctl_owner_id(file, argp);
+	case SHMDEV_IOC_READY:
+		return shmdev_ioctl_ready(file);
 	default:
 		return -ENOTTY;
 	}

@@ -413,6 +413,7 @@ static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
 	spin_lock_init(&r->locks_lock);
 	xa_init(&r->mutexes);
 	init_waitqueue_head(&r->event_wq);
+	init_waitqueue_head(&r->init_wq);
 	r->name_len = len;
 	memcpy(r->name, name, len);
 
@@ -459,6 +460,8 @@ static int shmdev_perm(struct shmdev_region *r, int want)
  * @name: validated name
  * @len: its length
  * @arg: the attach request (flags validated)
+ * @id: the attaching handle's id: the initialiser of a region created
+ *	with SHMDEV_INIT, from before anyone can find it
  * @created: set when the region was created by this call
  *
  * Return: the region with a reference and its handle count raised, or an
@@ -467,7 +470,7 @@ static int shmdev_perm(struct shmdev_region *r, int want)
  */
 struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
 					   const struct shmdev_attach *arg,
-					   bool *created)
+					   u32 id, bool *created)
 {
 	int want = (arg->flags & SHMDEV_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
 	struct shmdev_region *r, *new;
@@ -512,6 +515,10 @@ retry:
 		shmdev_region_put(new);
 		goto retry;
 	}
+	if (arg->flags & SHMDEV_INIT) {
+		new->unready = true;
+		new->init_id = id;
+	}
 	shmdev_name_link(new);
 	if (!(new->flags & SHMDEV_AUTODESTROY))
 		kref_get(&new->ref);		/* the name's reference */
@@ -539,6 +546,95 @@ found:
 err_unlock:
 	mutex_unlock(&shmdev_table_lock);
 	return ERR_PTR(ret);
+}
+
+/* May an SHMDEV_INIT attach stop waiting? */
+static bool shmdev_init_settled(struct shmdev_region *r, bool rdonly)
+{
+	return !READ_ONCE(r->unready) || (!rdonly && !READ_ONCE(r->init_id));
+}
+
+/**
+ * shmdev_region_init_wait - an SHMDEV_INIT attach of a region that exists
+ * @r: the region
+ * @id: the attaching handle's id
+ * @rdonly: the attach is read-only: it may not initialise
+ *
+ * Sleep while @r is unready and someone initialises it; when nobody does
+ * (its initialiser's handle went away), become its initialiser.
+ *
+ * Return: 1 when the caller must initialise @r, 0 when @r is ready,
+ * -ERESTARTSYS.
+ */
+int shmdev_region_init_wait(struct shmdev_region *r, u32 id, bool rdonly)
+{
+	int ret;
+
+	for (;;) {
+		mutex_lock(&r->lock);
+		ret = 0;
+		if (r->unready && !r->init_id && !rdonly) {
+			WRITE_ONCE(r->init_id, id);
+			ret = 1;
+		}
+		if (ret || !r->unready) {
+			mutex_unlock(&r->lock);
+			return ret;
+		}
+		mutex_unlock(&r->lock);
+		ret = wait_event_interruptible(r->init_wq,
+					       shmdev_init_settled(r, rdonly));
+		if (ret)
+			return ret;
+	}
+}
+
+/**
+ * shmdev_region_init_abandon - handle @id will not initialise @r after all
+ * @r: the region
+ * @id: a handle's id, maybe @r's initialiser
+ *
+ * Its attach failed, or it was released before SHMDEV_IOC_READY: one of
+ * the attaches waiting takes its place.
+ */
+void shmdev_region_init_abandon(struct shmdev_region *r, u32 id)
+{
+	bool was = false;
+
+	mutex_lock(&r->lock);
+	if (r->unready && r->init_id == id) {
+		WRITE_ONCE(r->init_id, 0);
+		was = true;
+	}
+	mutex_unlock(&r->lock);
+	if (was)
+		wake_up_all(&r->init_wq);
+}
+
+/**
+ * shmdev_region_ready - @r's initialiser, handle @id, is done (SHMDEV_IOC_READY)
+ * @r: the region
+ * @id: the calling handle's id
+ *
+ * Return: 0, -EINVAL (@r is not unready), -EPERM (@id is not its initialiser).
+ */
+int shmdev_region_ready(struct shmdev_region *r, u32 id)
+{
+	int ret = -EINVAL;
+
+	mutex_lock(&r->lock);
+	if (r->unready) {
+		ret = -EPERM;
+		if (r->init_id == id) {
+			WRITE_ONCE(r->unready, false);
+			WRITE_ONCE(r->init_id, 0);
+			ret = 0;
+		}
+	}
+	mutex_unlock(&r->lock);
+	if (!ret)
+		wake_up_all(&r->init_wq);
+	return ret;
 }
 
 /**
@@ -614,7 +710,8 @@ static void shmdev_region_fill(struct shmdev_region *r,
 	info->uid = from_kuid_munged(user_ns, r->uid);
 	info->gid = from_kgid_munged(user_ns, r->gid);
 	info->mode = r->mode;
-	info->region_flags = r->flags | (r->linked ? 0 : SHMDEV_REGION_UNLINKED);
+	info->region_flags = r->flags | (r->linked ? 0 : SHMDEV_REGION_UNLINKED) |
+			     (READ_ONCE(r->unready) ? SHMDEV_REGION_UNREADY : 0);
 	info->handles = atomic_read(&r->handles);
 	info->mappings = atomic_read(&r->mappings);
 	info->resident = READ_ONCE(r->file->f_mapping->nrpages);
@@ -973,6 +1070,7 @@ static void shmdev_seq_flags(struct seq_file *m, u32 flags)
 		{ SHMDEV_AUTODESTROY, "autodestroy" },
 		{ SHMDEV_POPULATE, "populate" },
 		{ SHMDEV_REGION_UNLINKED, "unlinked" },
+		{ SHMDEV_REGION_UNREADY, "unready" },
 	};
 	bool any = false;
 	int i;

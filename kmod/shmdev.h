@@ -101,6 +101,9 @@ struct shmdev_klock {
  * @nr_mutexes:	entries in @mutexes (@lock)
  * @events:	event counter
  * @event_wq:	event waiters and pollers
+ * @unready:	created with SHMDEV_INIT and not yet ready (@lock)
+ * @init_id:	the id of the handle initialising it, 0 for none (@lock)
+ * @init_wq:	SHMDEV_INIT attaches waiting for it
  * @waits, @wakes, @lock_acquired, @lock_contended, @owner_deaths: counters
  * @name_len:	bytes in @name
  * @name:	the name, NUL terminated for printing
@@ -127,6 +130,9 @@ struct shmdev_region {
 	unsigned int nr_mutexes;
 	atomic64_t events;
 	wait_queue_head_t event_wq;
+	bool unready;
+	u32 init_id;
+	wait_queue_head_t init_wq;
 
 	atomic64_t waits;
 	atomic64_t wakes;
@@ -183,7 +189,10 @@ static inline struct shmdev_region *shmdev_handle_region(struct shmdev_handle *h
 /* region.c */
 struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
 					   const struct shmdev_attach *arg,
-					   bool *created);
+					   u32 id, bool *created);
+int shmdev_region_init_wait(struct shmdev_region *r, u32 id, bool rdonly);
+void shmdev_region_init_abandon(struct shmdev_region *r, u32 id);
+int shmdev_region_ready(struct shmdev_region *r, u32 id);
 void shmdev_region_uncreate(struct shmdev_region *r);
 void shmdev_region_put(struct shmdev_region *r);
 int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id);

@@ -47,7 +47,8 @@ TEST_F(dev, api_answers)
 	EXPECT_EQ(page_size(), api.page_size);
 	EXPECT_EQ(SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT | SHMDEV_FEAT_LOCKS |
 		  SHMDEV_FEAT_MUTEX | SHMDEV_FEAT_EVENTS |
-		  SHMDEV_FEAT_MUTEX_DESTROY | SHMDEV_FEAT_OWNER_IDS, api.features);
+		  SHMDEV_FEAT_MUTEX_DESTROY | SHMDEV_FEAT_OWNER_IDS |
+		  SHMDEV_FEAT_INIT, api.features);
 
 	memset(&api, 0, sizeof(api));
 	ASSERT_EQ(0, shmdev_query_api(&api));
@@ -98,6 +99,7 @@ TEST_F(dev, unattached_handle_ebadfd)
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_MUTEX_INIT, &mi));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_NOTIFY, NULL));
+	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_READY, NULL));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_EVENT_WAIT, &ev));
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
@@ -170,6 +172,7 @@ TEST_F(dev, answer_to_read_only_memory_efault)
 	/* The failed attach created nothing and left the handle usable. */
 	EXPECT_EQ(-ENOENT, shmdev_stat(a, &(struct shmdev_stat){ 0 }));
 	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_NOTIFY, NULL));
+	EXPECT_EQ(-EBADFD, xioctl(self->fd, SHMDEV_IOC_READY, NULL));
 	EXPECT_EQ(0, raw_attach(self->fd, a, page_size(), SHMDEV_CREAT, 0600, &ok));
 	EXPECT_EQ(page_size(), ok.region_size);
 	munmap(page, page_size());

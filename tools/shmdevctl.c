@@ -471,6 +471,7 @@ static const struct {
 	{ SHMDEV_AUTODESTROY, "autodestroy" },
 	{ SHMDEV_POPULATE, "populate" },
 	{ SHMDEV_REGION_UNLINKED, "unlinked" },
+	{ SHMDEV_REGION_UNREADY, "unready" },
 };
 
 /* "autodestroy,populate" as /proc/shmdev shows them, "-" for none. */

@@ -39,12 +39,27 @@
 #define SHMDEV_RDONLY		0x04	/* attach for reading only */
 #define SHMDEV_AUTODESTROY	0x08	/* at create: free with its last user */
 #define SHMDEV_POPULATE		0x10	/* at create: allocate all memory now */
+#define SHMDEV_INIT		0x20	/* initialise once: see below */
 #define SHMDEV_ATTACH_VALID_FLAGS					\
 	(SHMDEV_CREAT | SHMDEV_EXCL | SHMDEV_RDONLY |			\
-	 SHMDEV_AUTODESTROY | SHMDEV_POPULATE)
+	 SHMDEV_AUTODESTROY | SHMDEV_POPULATE | SHMDEV_INIT)
 
 /* struct shmdev_region_info.region_flags: the create flags kept, plus: */
 #define SHMDEV_REGION_UNLINKED	0x100	/* the name is gone, users remain */
+#define SHMDEV_REGION_UNREADY	0x200	/* created with SHMDEV_INIT, not ready */
+/* struct shmdev_attach.region_flags only: */
+#define SHMDEV_REGION_INITIALIZER 0x400	/* initialise it, then SHMDEV_IOC_READY */
+
+/*
+ * SHMDEV_INIT: race-free create-and-initialise. A region created with it
+ * is unready, and its creator is its initialiser (SHMDEV_REGION_INITIALIZER
+ * in region_flags): it fills the region, then calls SHMDEV_IOC_READY. An
+ * attach with SHMDEV_INIT of an unready region sleeps until it is ready
+ * (interruptibly), or until its initialiser's handle is released without
+ * SHMDEV_IOC_READY: then one such attach, not read-only, becomes the
+ * initialiser in its place. Attaches without SHMDEV_INIT do not wait.
+ */
+#define SHMDEV_FEAT_INIT	(1ULL << 7)	/* SHMDEV_INIT, SHMDEV_IOC_READY */
 
 /* struct shmdev_lock.mode */
 #define SHMDEV_LOCK_SH		0x01	/* shared */
@@ -345,5 +360,6 @@ struct shmdev_event {
 #define SHMDEV_IOC_EVENT_WAIT	_IOWR(SHMDEV_IOC_MAGIC, 0x16, struct shmdev_event)
 #define SHMDEV_IOC_MUTEX_DESTROY _IOW(SHMDEV_IOC_MAGIC, 0x17, struct shmdev_mutex_destroy)
 #define SHMDEV_IOC_OWNER_ID	_IOWR(SHMDEV_IOC_MAGIC, 0x18, struct shmdev_owner_id)
+#define SHMDEV_IOC_READY	_IO(SHMDEV_IOC_MAGIC, 0x19)
 
 #endif /* _UAPI_LINUX_SHMDEV_H */
