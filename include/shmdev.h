@@ -59,6 +59,9 @@ typedef struct shmdev_cond {
 /* Regions */
 int      shmdev_open(const char *name, uint64_t size, unsigned int flags, unsigned int mode,
 		     struct shmdev_region **out);
+int      shmdev_open_init(const char *name, uint64_t size, unsigned int flags, unsigned int mode,
+			  int (*init)(struct shmdev_region *r, void *arg), void *arg,
+			  struct shmdev_region **out);
 int      shmdev_close(struct shmdev_region *r);
 int      shmdev_unlink(const char *name);
 void    *shmdev_addr(const struct shmdev_region *r);

@@ -67,9 +67,10 @@ static int shmdev_check_name(const char *name, uint32_t *len)
 	return 0;
 }
 
-SHMDEV_PUBLIC
-int shmdev_open(const char *name, uint64_t size, unsigned int flags,
-		unsigned int mode, struct shmdev_region **out)
+/* shmdev_open(), and the region flags the attach reported in *@rflags. */
+static int shmdev_attach_map(const char *name, uint64_t size, unsigned int flags,
+			     unsigned int mode, struct shmdev_region **out,
+			     uint32_t *rflags)
 {
 	struct shmdev_attach arg = { 0 };
 	struct shmdev_region *r;
@@ -109,6 +110,7 @@ int shmdev_open(const char *name, uint64_t size, unsigned int flags,
 	if (ret)
 		goto err_fd;
 	shmdev_owner_open(r);
+	*rflags = arg.region_flags;
 	*out = r;
 	return 0;
 
@@ -117,6 +119,58 @@ err_fd:
 err_region:
 	free(r);
 	return ret;
+}
+
+SHMDEV_PUBLIC
+int shmdev_open(const char *name, uint64_t size, unsigned int flags,
+		unsigned int mode, struct shmdev_region **out)
+{
+	uint32_t rflags;
+
+	/* SHMDEV_INIT makes the caller an initialiser: shmdev_open_init(). */
+	if (flags & SHMDEV_INIT)
+		return -EINVAL;
+	return shmdev_attach_map(name, size, flags, mode, out, &rflags);
+}
+
+/*
+ * The module makes one SHMDEV_INIT attach at a time the initialiser and
+ * holds the others until it says the region is ready; when the
+ * initialiser's handle goes first (init failed, the process died), the
+ * next waiting attach becomes the initialiser.
+ */
+SHMDEV_PUBLIC
+int shmdev_open_init(const char *name, uint64_t size, unsigned int flags,
+		     unsigned int mode,
+		     int (*init)(struct shmdev_region *r, void *arg), void *arg,
+		     struct shmdev_region **out)
+{
+	struct shmdev_region *r;
+	uint32_t rflags;
+	int ret;
+
+	if (!init || !out || (flags & SHMDEV_INIT))
+		return -EINVAL;
+	do {
+		ret = shmdev_attach_map(name, size, flags | SHMDEV_INIT, mode, &r,
+					&rflags);
+	} while (ret == -EINTR);
+	if (ret)
+		return ret;
+	if (rflags & SHMDEV_REGION_INITIALIZER) {
+		ret = init(r, arg);
+		if (ret > 0)
+			ret = -EINVAL;	/* not a -errno: as the man page says */
+		if (!ret)
+			ret = shmdev_ioctl(r->fd, SHMDEV_IOC_READY, NULL);
+		if (ret) {
+			/* Our handle's release hands the job to the next opener. */
+			shmdev_close(r);
+			return ret;
+		}
+	}
+	*out = r;
+	return 0;
 }
 
 SHMDEV_PUBLIC

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * init_test: open-or-create-and-initialise without a race (SHMDEV_INIT,
- * SHMDEV_IOC_READY).
+ * SHMDEV_IOC_READY, shmdev_open_init()).
+ *
+ * The region's first page holds what the initialiser writes: a count of
+ * init calls, the pid that ran the one that counted, and a "done" marker
+ * written last. Whoever shmdev_open_init() returns to must see the marker.
  */
 #include <signal.h>
 
@@ -9,6 +13,13 @@
 
 #define SEC		1000000000LL
 #define MS		1000000LL
+#define DONE		0x444f4e45U	/* "DONE" */
+
+struct page0 {
+	uint32_t inits;		/* init calls that got as far as counting */
+	uint32_t done;
+	int32_t pid;
+};
 
 FIXTURE(init) {
 	struct test_names names;
@@ -26,6 +37,163 @@ FIXTURE_SETUP(init)
 FIXTURE_TEARDOWN(init)
 {
 	unlink_names(&self->names);
+}
+
+struct init_arg {
+	int64_t delay_ns;	/* sleep this long inside init */
+	int fail;		/* return this from init instead */
+	int ready_fd;		/* if >= 0: post here when inside init */
+	int calls;		/* init calls in this process */
+};
+
+static int init_page(struct shmdev_region *r, void *p)
+{
+	struct page0 *pg = shmdev_addr(r);
+	struct init_arg *a = p;
+
+	a->calls++;
+	if (a->ready_fd >= 0)
+		pipe_post(a->ready_fd);
+	if (a->delay_ns) {
+		struct timespec ts = { a->delay_ns / SEC, a->delay_ns % SEC };
+
+		nanosleep(&ts, NULL);
+	}
+	if (a->fail)
+		return a->fail;
+	pg->inits++;
+	pg->pid = getpid();
+	__atomic_store_n(&pg->done, DONE, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Eight processes race to open a missing region: one creates it and runs
+ * init, once; every other waits until it is done, and none sees it half
+ * made. With plain shmdev_open() and an init by whoever created it, the
+ * others would look at an empty page.
+ */
+TEST_F_TIMEOUT(init, racing_openers_see_one_init, 120)
+{
+	struct shmdev_region *r;
+	struct page0 *pg;
+	pid_t pids[8];
+	int i, calls = 0;
+
+	for (i = 0; i < 8; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			struct init_arg a = { .delay_ns = 300 * MS, .ready_fd = -1 };
+			struct shmdev_region *c;
+			struct page0 *p;
+
+			CHILD_ASSERT_EQ(0, shmdev_open_init(self->name, page_size(),
+							    SHMDEV_CREAT, 0600, init_page,
+							    &a, &c));
+			p = shmdev_addr(c);
+			CHILD_ASSERT_EQ(DONE, __atomic_load_n(&p->done, __ATOMIC_ACQUIRE));
+			CHILD_ASSERT_EQ(1, p->inits);
+			_exit(a.calls);
+		}
+	}
+	for (i = 0; i < 8; i++)
+		calls += wait_exit(pids[i]);
+	EXPECT_EQ(1, calls);
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+	pg = shmdev_addr(r);
+	EXPECT_EQ(1, pg->inits);
+	shmdev_close(r);
+}
+
+/*
+ * The initialiser dies inside init: an opener waiting for it becomes the
+ * initialiser in its place and runs init again, on the same region.
+ */
+TEST_F_TIMEOUT(init, initialiser_killed_next_opener_takes_over, 120)
+{
+	struct shmdev_stat st;
+	struct page0 *pg;
+	struct shmdev_region *r;
+	int ready[2];
+	pid_t victim, next;
+
+	ASSERT_EQ(0, pipe(ready));
+	victim = fork();
+	ASSERT_LE(0, victim);
+	if (!victim) {
+		struct init_arg a = { .delay_ns = 60 * SEC, .ready_fd = ready[1] };
+		struct shmdev_region *c;
+
+		shmdev_open_init(self->name, page_size(), SHMDEV_CREAT, 0600, init_page,
+				 &a, &c);
+		_exit(1);
+	}
+	ASSERT_EQ(0, pipe_wait(ready[0]));
+	ASSERT_EQ(0, shmdev_stat(self->name, &st));
+	EXPECT_EQ(SHMDEV_REGION_UNREADY, st.flags & SHMDEV_REGION_UNREADY);
+	next = fork();
+	ASSERT_LE(0, next);
+	if (!next) {
+		struct init_arg a = { .ready_fd = -1 };
+		struct shmdev_region *c;
+
+		CHILD_ASSERT_EQ(0, shmdev_open_init(self->name, page_size(), SHMDEV_CREAT,
+						    0600, init_page, &a, &c));
+		CHILD_ASSERT_EQ(1, a.calls);
+		_exit(0);
+	}
+	/* It waits, and does not initialise, while the initialiser lives. */
+	usleep(300000);
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+	pg = shmdev_addr(r);
+	EXPECT_EQ(0, pg->done);
+	ASSERT_EQ(0, kill(victim, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, wait_exit(victim));
+	EXPECT_EQ(0, wait_exit(next));
+	EXPECT_EQ(DONE, pg->done);
+	EXPECT_EQ(1, pg->inits);
+	EXPECT_EQ(next, pg->pid);
+	ASSERT_EQ(0, shmdev_stat(self->name, &st));
+	EXPECT_EQ(0, st.flags & SHMDEV_REGION_UNREADY);
+	shmdev_close(r);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+/*
+ * An init that fails is the caller's error, and leaves the region to be
+ * initialised by the next opener; an initialised region is opened without
+ * calling init.
+ */
+TEST_F(init, failed_init_is_retried_by_the_next_opener)
+{
+	struct init_arg fail = { .fail = -EIO, .ready_fd = -1 };
+	struct init_arg ok = { .ready_fd = -1 };
+	struct shmdev_region *r, *r2;
+	struct page0 *pg;
+
+	EXPECT_EQ(-EIO, shmdev_open_init(self->name, page_size(), SHMDEV_CREAT, 0600,
+					 init_page, &fail, &r));
+	EXPECT_EQ(1, fail.calls);
+	fail.fail = 5;		/* not a -errno */
+	EXPECT_EQ(-EINVAL, shmdev_open_init(self->name, 0, 0, 0, init_page, &fail, &r));
+	EXPECT_EQ(2, fail.calls);
+	ASSERT_EQ(0, shmdev_open_init(self->name, 0, 0, 0, init_page, &ok, &r));
+	EXPECT_EQ(1, ok.calls);
+	pg = shmdev_addr(r);
+	EXPECT_EQ(DONE, pg->done);
+	ASSERT_EQ(0, shmdev_open_init(self->name, 0, 0, 0, init_page, &ok, &r2));
+	EXPECT_EQ(1, ok.calls);
+	EXPECT_EQ(1, pg->inits);
+	/* Bad arguments; SHMDEV_INIT is shmdev_open_init()'s alone. */
+	EXPECT_EQ(-EINVAL, shmdev_open_init(self->name, 0, 0, 0, NULL, NULL, &r2));
+	EXPECT_EQ(-EINVAL, shmdev_open_init(self->name, 0, 0, 0, init_page, &ok, NULL));
+	EXPECT_EQ(-EINVAL, shmdev_open_init(self->name, 0, SHMDEV_INIT, 0, init_page,
+					    &ok, &r2));
+	EXPECT_EQ(-EINVAL, shmdev_open(self->name, 0, SHMDEV_INIT, 0, &r2));
+	shmdev_close(r2);
+	shmdev_close(r);
 }
 
 static void on_alarm(int sig)
