@@ -1396,7 +1396,8 @@ static int load_module(const char *path)
 }
 
 static const char *const feature_names[] = {
-	"regions", "wait", "locks", "mutex", "events",
+	"regions", "wait", "locks", "mutex", "events", "mutex_destroy",
+	"owner_ids", "init",
 };
 
 struct mod_state {
