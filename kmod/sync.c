@@ -587,18 +587,22 @@ out_unlock:
  */
 int shmdev_mutex_unregister(struct shmdev_region *r, u64 offset, u64 len)
 {
-	unsigned long index, first = offset >> 2, last = (offset + len - 1) >> 2;
+	u64 first64 = offset >> 2, last64 = (offset + len - 1) >> 2;
+	unsigned long index, first, last;
 	void *entry;
 	int nr = 0;
 
-	if (first != offset >> 2 || last != (offset + len - 1) >> 2)
+	if (first64 > ULONG_MAX)
 		return 0;	/* beyond any index: nothing registered there */
+	first = first64;
+	last = min_t(u64, last64, ULONG_MAX);
 	mutex_lock(&r->lock);
 	xa_for_each_range(&r->mutexes, index, entry, first, last) {
 		xa_erase(&r->mutexes, index);
 		r->nr_mutexes--;
 		nr++;
 		__shmdev_wake(r, (u64)index << 2, INT_MAX);
+		cond_resched();
 	}
 	mutex_unlock(&r->lock);
 	return nr;
@@ -657,6 +661,15 @@ static void shmdev_mutex_owner_gone(struct shmdev_region *r,
 				continue;
 			}
 		}
+		/*
+		 * Still registered? A destroy that returned has unregistered
+		 * it, and the word is the application's again: leave it.
+		 */
+		mutex_lock(&r->lock);
+		if (xa_load(&r->mutexes, index) != entry) {
+			mutex_unlock(&r->lock);
+			continue;
+		}
 		folio_lock(folio);
 		word = shmdev_word_map(folio, offset);
 		old = READ_ONCE(*word);
@@ -672,6 +685,7 @@ static void shmdev_mutex_owner_gone(struct shmdev_region *r,
 		if (died)
 			folio_mark_dirty(folio);
 		folio_unlock(folio);
+		mutex_unlock(&r->lock);
 		if (died) {
 			atomic64_inc(&r->owner_deaths);
 			__shmdev_wake(r, offset, 1);
