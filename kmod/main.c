@@ -53,7 +53,8 @@ MODULE_PARM_DESC(allow_exec,
 		 "Allow PROT_EXEC mappings of regions (default off, like a noexec /dev/shm)");
 
 static DEFINE_IDA(shmdev_ids);
-static atomic_t shmdev_next_id = ATOMIC_INIT(1);
+static DEFINE_MUTEX(shmdev_ids_lock);	/* the next id and its allocation */
+static unsigned int shmdev_next_id = 1;
 static atomic_long_t shmdev_nr_handles;
 
 /* The region of an attached handle, else -EBADFD. */
@@ -72,9 +73,11 @@ static struct shmdev_region *shmdev_attached(struct file *file)
  */
 static int shmdev_id_alloc(void)
 {
-	unsigned int next = atomic_read(&shmdev_next_id);
+	unsigned int next;
 	int id;
 
+	mutex_lock(&shmdev_ids_lock);
+	next = shmdev_next_id;
 	if (next < 1 || next >= SHMDEV_MUTEX_ID_MASK)
 		next = 1;
 	id = ida_alloc_range(&shmdev_ids, next, SHMDEV_MUTEX_ID_MASK - 1,
@@ -83,7 +86,8 @@ static int shmdev_id_alloc(void)
 		id = ida_alloc_range(&shmdev_ids, 1, SHMDEV_MUTEX_ID_MASK - 1,
 				     GFP_KERNEL);
 	if (id > 0)
-		atomic_set(&shmdev_next_id, id + 1);
+		shmdev_next_id = id + 1;
+	mutex_unlock(&shmdev_ids_lock);
 	return id;
 }
 
