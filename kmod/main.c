@@ -131,6 +131,7 @@ static int shmdev_release(struct inode *inode, struct file *file)
 	xa_for_each(&h->owner_ids, index, entry)
 		ida_free(&shmdev_ids, index);
 	xa_destroy(&h->owner_ids);
+	shmdev_owner_ids_uncharge(h->owner_uid, h->nr_owner_ids);
 	ida_free(&shmdev_ids, h->id);
 	mutex_destroy(&h->attach_lock);
 	kfree(h);
@@ -514,22 +515,33 @@ static long shmdev_ioctl_owner_id(struct file *file, void __user *argp)
 		return -EFAULT;
 	if (arg.flags)
 		return -EINVAL;
+	/* Only a writer can take a mutex. */
+	if (h->rdonly)
+		return -EACCES;
 	mutex_lock(&h->attach_lock);
 	ret = -ENOSPC;
 	if (h->nr_owner_ids >= SHMDEV_MAX_OWNER_IDS)
 		goto out_unlock;
+	if (!h->nr_owner_ids)
+		h->owner_uid = current_fsuid();
+	ret = shmdev_owner_ids_charge(h->owner_uid);
+	if (ret)
+		goto out_unlock;
 	id = shmdev_id_alloc();
 	ret = id;
 	if (id < 0)
-		goto out_unlock;
+		goto out_uncharge;
 	ret = xa_insert(&h->owner_ids, id, xa_mk_value(1), GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		ida_free(&shmdev_ids, id);
-		goto out_unlock;
+		goto out_uncharge;
 	}
 	WRITE_ONCE(h->nr_owner_ids, h->nr_owner_ids + 1);
 	arg.id = id;
 	ret = 0;
+	goto out_unlock;
+out_uncharge:
+	shmdev_owner_ids_uncharge(h->owner_uid, 1);
 out_unlock:
 	mutex_unlock(&h->attach_lock);
 	if (ret)

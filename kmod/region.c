@@ -39,18 +39,23 @@ static u64 shmdev_nr_regions;
 static u64 shmdev_nr_bytes;
 
 /**
- * struct shmdev_user - bytes charged to one owner, in all namespaces
+ * struct shmdev_user - what is charged to one user, in all namespaces
  * @node:	in shmdev_users
  * @uid:	the owner
  * @bytes:	sizes of the regions it owns
+ * @owner_ids:	SHMDEV_IOC_OWNER_ID ids its handles hold
  *
- * Protected by shmdev_table_lock; freed when @bytes drops to zero.
+ * Protected by shmdev_table_lock; freed when both drop to zero.
  */
 struct shmdev_user {
 	struct hlist_node node;
 	kuid_t uid;
 	u64 bytes;
+	unsigned int owner_ids;
 };
+
+/* All SHMDEV_IOC_OWNER_ID ids held (shmdev_table_lock). */
+static unsigned int shmdev_nr_owner_ids;
 
 static DEFINE_HASHTABLE(shmdev_users, 6);
 
@@ -199,7 +204,7 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 	if (!ns) {
 		ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 		if (!ns) {
-			if (!u->bytes) {
+			if (!u->bytes && !u->owner_ids) {
 				hash_del(&u->node);
 				kfree(u);
 			}
@@ -234,7 +239,7 @@ static void shmdev_uncharge(struct shmdev_ns *ns, kuid_t uid, u64 bytes,
 
 	if (!WARN_ON_ONCE(!u)) {
 		u->bytes -= bytes;
-		if (!u->bytes) {
+		if (!u->bytes && !u->owner_ids) {
 			hash_del(&u->node);
 			kfree(u);
 		}
@@ -249,6 +254,62 @@ static void shmdev_uncharge(struct shmdev_ns *ns, kuid_t uid, u64 bytes,
 	list_del(&ns->node);
 	shmdev_put_ipc_ns(ns->ipc_ns);
 	kfree(ns);
+}
+
+/**
+ * shmdev_owner_ids_charge - count one more owner id for @uid
+ * @uid: the user whose handle takes it (the opener's fsuid)
+ *
+ * Owner ids come from the handle ids' space: bounded per user and in all,
+ * SHMDEV_IOC_OWNER_ID can neither use that space up for other users' opens
+ * nor take every id other users' threads could have.
+ *
+ * Return: 0, -ENOSPC (a limit), -ENOMEM.
+ */
+int shmdev_owner_ids_charge(kuid_t uid)
+{
+	struct shmdev_user *u;
+	int ret = -ENOSPC;
+
+	mutex_lock(&shmdev_table_lock);
+	u = shmdev_user_find(uid);
+	if (shmdev_nr_owner_ids >= SHMDEV_MAX_TOTAL_OWNER_IDS ||
+	    (u && u->owner_ids >= SHMDEV_MAX_USER_OWNER_IDS))
+		goto out_unlock;
+	if (!u) {
+		ret = -ENOMEM;
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			goto out_unlock;
+		u->uid = uid;
+		hash_add(shmdev_users, &u->node, __kuid_val(uid));
+	}
+	u->owner_ids++;
+	shmdev_nr_owner_ids++;
+	ret = 0;
+out_unlock:
+	mutex_unlock(&shmdev_table_lock);
+	return ret;
+}
+
+/* Undo shmdev_owner_ids_charge() @n times. */
+void shmdev_owner_ids_uncharge(kuid_t uid, unsigned int n)
+{
+	struct shmdev_user *u;
+
+	if (!n)
+		return;
+	mutex_lock(&shmdev_table_lock);
+	u = shmdev_user_find(uid);
+	if (!WARN_ON_ONCE(!u || u->owner_ids < n)) {
+		u->owner_ids -= n;
+		shmdev_nr_owner_ids -= n;
+		if (!u->bytes && !u->owner_ids) {
+			hash_del(&u->node);
+			kfree(u);
+		}
+	}
+	mutex_unlock(&shmdev_table_lock);
 }
 
 static void shmdev_region_release(struct kref *ref)

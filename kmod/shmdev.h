@@ -43,6 +43,9 @@ extern bool shmdev_allow_exec;
 
 /* Most robust mutex words one region may register. */
 #define SHMDEV_MAX_MUTEXES	65536
+/* SHMDEV_IOC_OWNER_ID ids per user and in all (SHMDEV_MAX_OWNER_IDS per handle). */
+#define SHMDEV_MAX_USER_OWNER_IDS	16384
+#define SHMDEV_MAX_TOTAL_OWNER_IDS	(1U << 20)
 
 /**
  * struct shmdev_ns - the regions of one IPC namespace
@@ -155,6 +158,7 @@ struct shmdev_region {
  * @owner_ids:	more owner values of this handle (SHMDEV_IOC_OWNER_ID), as
  *		xarray indices; added under @attach_lock
  * @nr_owner_ids: entries in @owner_ids
+ * @owner_uid:	the user they are charged to (the opener's fsuid)
  * @rdonly:	attached with SHMDEV_RDONLY
  * @event_seen:	the event counter as this handle last read it
  * @held_sh:	kernel locks held shared (region->locks_lock)
@@ -167,6 +171,7 @@ struct shmdev_handle {
 	u32 id;
 	struct xarray owner_ids;
 	unsigned int nr_owner_ids;
+	kuid_t owner_uid;
 	bool rdonly;
 	u64 event_seen;
 	DECLARE_BITMAP(held_sh, SHMDEV_NR_LOCKS);
@@ -195,6 +200,8 @@ void shmdev_region_init_abandon(struct shmdev_region *r, u32 id);
 int shmdev_region_ready(struct shmdev_region *r, u32 id);
 void shmdev_region_uncreate(struct shmdev_region *r);
 void shmdev_region_put(struct shmdev_region *r);
+int shmdev_owner_ids_charge(kuid_t uid);
+void shmdev_owner_ids_uncharge(kuid_t uid, unsigned int n);
 int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id);
 int shmdev_region_stat(struct shmdev_region *r, const char *name,
 		       unsigned int len, u64 ns_id,

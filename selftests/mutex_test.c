@@ -668,7 +668,7 @@ TEST_F_TIMEOUT(mutex, threads_come_and_go, 300)
 TEST_F(mutex, owner_id_ioctl)
 {
 	struct shmdev_owner_id oi = { 0 };
-	struct shmdev_region *b;
+	struct shmdev_region *b, *many[15];
 	int fd, i, ret = 0;
 	uint32_t first;
 
@@ -697,12 +697,37 @@ TEST_F(mutex, owner_id_ioctl)
 	EXPECT_NE(first, oi.id);
 	EXPECT_EQ(-ENOSPC, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
 
+	/* A read-only handle takes no mutex, and no id. */
+	ASSERT_EQ(0, shmdev_open(self->name, 0, SHMDEV_RDONLY, 0, &b));
+	EXPECT_EQ(-EACCES, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
+	shmdev_close(b);
+
+	/* 16 handles of 1024 ids each: the user's 16384; the next is refused. */
+	for (i = 0; i < 15; i++) {
+		int j;
+
+		ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &many[i]));
+		for (j = 0; j < SHMDEV_MAX_OWNER_IDS; j++) {
+			ret = xioctl(shmdev_fd(many[i]), SHMDEV_IOC_OWNER_ID, &oi);
+			if (ret)
+				break;
+		}
+		ASSERT_EQ(0, ret);
+	}
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	EXPECT_EQ(-ENOSPC, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
+	shmdev_close(b);
+	/* Closing a handle gives its ids back to the user. */
+	shmdev_close(many[0]);
+
 	/* Such an id owns a word as the handle does: released with it. */
 	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
 	ASSERT_EQ(0, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
 	self->s->m.__word = oi.id;
 	shmdev_close(b);
 	EXPECT_EQ(SHMDEV_MUTEX_OWNER_DIED, self->s->m.__word);
+	for (i = 1; i < 15; i++)
+		shmdev_close(many[i]);
 }
 
 TEST_HARNESS_MAIN

@@ -317,8 +317,9 @@ struct shmdev_mutex_destroy {
  *		apart from each other.
  * @flags:	(in) must be zero
  *
- * At most SHMDEV_MAX_OWNER_IDS per handle (then -ENOSPC); the handle must
- * be attached.
+ * At most SHMDEV_MAX_OWNER_IDS per handle, 16384 per user (the opener's
+ * fsuid) and 1048576 in all, then -ENOSPC. The handle must be attached
+ * read-write (-EACCES).
  */
 struct shmdev_owner_id {
 	__u32 id;
