@@ -91,7 +91,7 @@ int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t 
 int shmdev_mutex_consistent_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id);
 
 /* lib/owner.c: owner ids per thread and handle. */
-void shmdev_owner_open(struct shmdev_region *r);
+int shmdev_owner_open(struct shmdev_region *r);
 void shmdev_owner_close(struct shmdev_region *r);
 int shmdev_owner(struct shmdev_region *r, uint32_t *id, uint32_t **held);
 

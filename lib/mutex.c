@@ -212,6 +212,19 @@ static int shmdev_mutex_lock_as(struct shmdev_region *r, shmdev_mutex_t *m,
 	}
 }
 
+/*
+ * This thread's owner id for @r, and its count of mutexes held, once @m is
+ * known to be a mutex it may use: bad arguments cost no id.
+ */
+static int shmdev_mutex_owner(struct shmdev_region *r, const shmdev_mutex_t *m,
+			      uint32_t *id, uint32_t **held)
+{
+	__u64 offset;
+	int ret = shmdev_mutex_word(r, m, &offset);
+
+	return ret ? ret : shmdev_owner(r, id, held);
+}
+
 /* A lock taken (also with -EOWNERDEAD) counts as held by this thread. */
 static int shmdev_mutex_taken(int ret, uint32_t *held)
 {
@@ -227,9 +240,9 @@ int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
 	uint32_t id, *held;
 	int ret;
 
-	if (!shmdev_timeout_ok(timeout_ns) || !r)
+	if (!shmdev_timeout_ok(timeout_ns))
 		return -EINVAL;
-	ret = shmdev_owner(r, &id, &held);
+	ret = shmdev_mutex_owner(r, m, &id, &held);
 	if (ret)
 		return ret;
 	return shmdev_mutex_taken(shmdev_mutex_lock_as(r, m, timeout_ns, id), held);
@@ -261,9 +274,7 @@ int shmdev_mutex_trylock(struct shmdev_region *r, shmdev_mutex_t *m)
 	uint32_t id, *held;
 	int ret;
 
-	if (!r)
-		return -EINVAL;
-	ret = shmdev_owner(r, &id, &held);
+	ret = shmdev_mutex_owner(r, m, &id, &held);
 	if (ret)
 		return ret;
 	return shmdev_mutex_taken(shmdev_mutex_trylock_as(r, m, id), held);
@@ -306,9 +317,7 @@ int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
 	uint32_t id, *held;
 	int ret;
 
-	if (!r)
-		return -EINVAL;
-	ret = shmdev_owner(r, &id, &held);
+	ret = shmdev_mutex_owner(r, m, &id, &held);
 	if (ret)
 		return ret;
 	/* The word is free once the exchange is done, even if the wake fails. */
@@ -324,9 +333,7 @@ int shmdev_mutex_consistent(struct shmdev_region *r, shmdev_mutex_t *m)
 	uint32_t id, *held;
 	int ret;
 
-	if (!r)
-		return -EINVAL;
-	ret = shmdev_owner(r, &id, &held);
+	ret = shmdev_mutex_owner(r, m, &id, &held);
 	if (ret)
 		return ret;
 	return shmdev_mutex_consistent_as(r, m, id);

@@ -86,6 +86,12 @@ static void owner_thread_exit(void *head)
 {
 	struct shmdev_owner *o = head, *next;
 
+	/*
+	 * Other destructors may run after this one and lock again: they must
+	 * find an empty list, not the entries freed below.
+	 */
+	owners = NULL;
+	owner_last = NULL;
 	registry_lock_take();
 	for (; o; o = next) {
 		struct shmdev_region *r;
@@ -99,17 +105,41 @@ static void owner_thread_exit(void *head)
 	registry_lock_drop();
 }
 
+/*
+ * In a child of fork(): its handles are its parent's, and so are the ids
+ * the parent's threads hold or may take from the spare lists. The forking
+ * thread's own ids stay with its copy in the child, shared, as the handle
+ * is; every other thread of the child takes a new id from the module,
+ * charged to the shared handle until that closes.
+ */
+static void owner_atfork_child(void)
+{
+	struct shmdev_region *r;
+
+	for (r = registry; r; r = r->reg_next) {
+		r->nr_spare = 0;
+		r->first_owner_taken = 1;
+	}
+	registry_lock_drop();
+}
+
 static void owner_setup(void)
 {
 	owner_once_err = pthread_key_create(&owner_key, owner_thread_exit);
 	if (!owner_once_err)
 		owner_once_err = pthread_atfork(registry_lock_take, registry_lock_drop,
-						registry_lock_drop);
+						owner_atfork_child);
 }
 
-/* A handle was opened: give it a serial and list it. */
-void shmdev_owner_open(struct shmdev_region *r)
+/*
+ * A handle was opened: give it a serial and list it. The fork handlers are
+ * in place from the first open, before anyone can hold the registry lock.
+ */
+int shmdev_owner_open(struct shmdev_region *r)
 {
+	pthread_once(&owner_once, owner_setup);
+	if (owner_once_err)
+		return -owner_once_err;
 	registry_lock_take();
 	r->serial = ++last_serial;
 	r->reg_prev = NULL;
@@ -118,6 +148,7 @@ void shmdev_owner_open(struct shmdev_region *r)
 		registry->reg_prev = r;
 	registry = r;
 	registry_lock_drop();
+	return 0;
 }
 
 /* A handle closes: threads' entries for it are never matched again. */
@@ -161,11 +192,6 @@ static struct shmdev_owner *owner_new(struct shmdev_region *r, int *err)
 	int ret, saved;
 	uint32_t id;
 
-	pthread_once(&owner_once, owner_setup);
-	if (owner_once_err) {
-		*err = -owner_once_err;
-		return NULL;
-	}
 	owner_prune();
 	saved = errno;
 	o = calloc(1, sizeof(*o));

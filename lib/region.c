@@ -109,7 +109,11 @@ static int shmdev_attach_map(const char *name, uint64_t size, unsigned int flags
 	ret = shmdev_map(r->fd, r->size, r->rdonly, &r->addr);
 	if (ret)
 		goto err_fd;
-	shmdev_owner_open(r);
+	ret = shmdev_owner_open(r);
+	if (ret) {
+		munmap(r->addr, r->size);
+		goto err_fd;
+	}
 	*rflags = arg.region_flags;
 	*out = r;
 	return 0;

@@ -664,6 +664,103 @@ TEST_F_TIMEOUT(mutex, threads_come_and_go, 300)
 	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, m2));
 }
 
+static void *lock_and_unlock(void *p)
+{
+	struct owner_probe *o = p;
+
+	o->lock = shmdev_mutex_lock(o->r, o->m, 0);
+	if (!o->lock)
+		o->unlock = shmdev_mutex_unlock(o->r, o->m);
+	return NULL;
+}
+
+/*
+ * After fork(), a new thread of the child and a new thread of the parent
+ * are two owners, though both processes share the handle and the parent
+ * kept an exited thread's id for its next thread.
+ */
+TEST_F_TIMEOUT(mutex, fork_child_threads_are_other_owners, 60)
+{
+	struct owner_probe o = { .r = self->r, .m = &self->s->m };
+	int held[2], done[2];
+	pthread_t t;
+	pid_t pid;
+
+	/* The main thread takes the handle's id; a thread's id becomes spare. */
+	ASSERT_EQ(0, shmdev_mutex_trylock(self->r, &self->s->m));
+	ASSERT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	ASSERT_EQ(0, pthread_create(&t, NULL, lock_and_unlock, &o));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, o.lock);
+	ASSERT_EQ(0, pipe(held));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct owner_probe c = { .r = self->r, .m = &self->s->m, .unlock = 0 };
+
+		/* A child thread locks and exits holding it. */
+		CHILD_ASSERT_EQ(0, pthread_create(&t, NULL, lock_and_exit, &c));
+		CHILD_ASSERT_EQ(0, pthread_join(t, NULL));
+		CHILD_ASSERT_EQ(0, c.lock);
+		pipe_post(held[1]);
+		pipe_wait(done[0]);
+		_exit(0);
+	}
+	ASSERT_EQ(0, pipe_wait(held[0]));
+	o = (struct owner_probe){ .r = self->r, .m = &self->s->m };
+	ASSERT_EQ(0, pthread_create(&t, NULL, lock_and_unlock, &o));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(-ETIMEDOUT, o.lock);
+	pipe_post(done[1]);
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+static pthread_key_t late_key;
+static struct owner_probe late;
+
+/* A destructor that runs after libshmdev's and still locks. */
+static void late_destructor(void *p)
+{
+	(void)p;
+	late.lock = shmdev_mutex_lock(late.r, late.m, 0);
+	if (!late.lock)
+		late.unlock2 = shmdev_mutex_unlock(late.r, late.m);
+}
+
+static void *lock_then_exit_with_late_destructor(void *p)
+{
+	struct owner_probe *o = p;
+
+	o->lock = shmdev_mutex_lock(o->r, o->m, 0);
+	if (!o->lock)
+		o->unlock = shmdev_mutex_unlock(o->r, o->m);
+	pthread_setspecific(late_key, o);
+	return NULL;
+}
+
+/*
+ * A thread's exit hands its ids back; another library's thread-exit
+ * destructor that runs later may still lock and unlock.
+ */
+TEST_F(mutex, lock_from_a_later_thread_destructor)
+{
+	struct owner_probe o = { .r = self->r, .m = &self->s->m };
+	pthread_t t;
+
+	/* Created after libshmdev's key (first open): its destructor runs later. */
+	ASSERT_EQ(0, pthread_key_create(&late_key, late_destructor));
+	late = (struct owner_probe){ .r = self->r, .m = &self->s->m, .lock = 1, .unlock2 = 1 };
+	ASSERT_EQ(0, pthread_create(&t, NULL, lock_then_exit_with_late_destructor, &o));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, o.lock);
+	EXPECT_EQ(0, o.unlock);
+	EXPECT_EQ(0, late.lock);
+	EXPECT_EQ(0, late.unlock2);
+	EXPECT_EQ(0, self->s->m.__word);
+	pthread_key_delete(late_key);
+}
+
 /* The module's side: ids for threads, distinct, bounded, the handle's. */
 TEST_F(mutex, owner_id_ioctl)
 {
