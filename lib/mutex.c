@@ -119,8 +119,11 @@ int shmdev_mutex_destroy(struct shmdev_region *r, shmdev_mutex_t *m)
 		return -EBUSY;
 	__atomic_store_n(&m->__reserved, 0, __ATOMIC_RELEASE);
 	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_MUTEX_DESTROY, &arg);
-	if (ret < 0)
+	if (ret < 0) {
+		/* Still registered (an older module): still a mutex. */
+		__atomic_store_n(&m->__reserved, MUTEX_MAGIC, __ATOMIC_RELEASE);
 		return ret;
+	}
 	return ret ? 0 : -EINVAL;
 }
 
