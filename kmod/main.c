@@ -669,10 +669,12 @@ static int __init shmdev_init(void)
 	if (!shmdev_max_region_size)
 		shmdev_max_region_size = shmdev_max_user_bytes;
 
-	shmdev_sync_init();
-	ret = shmdev_regions_init();
+	ret = shmdev_sync_init();
 	if (ret)
 		return ret;
+	ret = shmdev_regions_init();
+	if (ret)
+		goto err_sync;
 	ret = misc_register(&shmdev_misc);
 	if (ret)
 		goto err_regions;
@@ -680,6 +682,8 @@ static int __init shmdev_init(void)
 
 err_regions:
 	shmdev_regions_exit();
+err_sync:
+	shmdev_sync_exit();
 	return ret;
 }
 
@@ -687,6 +691,7 @@ static void __exit shmdev_exit(void)
 {
 	misc_deregister(&shmdev_misc);
 	shmdev_regions_exit();
+	shmdev_sync_exit();
 	ida_destroy(&shmdev_ids);
 }
 

@@ -229,6 +229,7 @@ int shmdev_event_wait(struct shmdev_handle *h, u64 seq, u64 timeout,
 		      u64 *counter);
 void shmdev_sync_release(struct shmdev_handle *h);
 void shmdev_sync_region_free(struct shmdev_region *r);
-void shmdev_sync_init(void);
+int shmdev_sync_init(void);
+void shmdev_sync_exit(void);
 
 #endif /* _SHMDEV_INTERNAL_H */

@@ -49,6 +49,7 @@
 #include <linux/hash.h>
 #include <linux/highmem.h>
 #include <linux/hrtimer.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
@@ -58,8 +59,6 @@
 
 #include "compat.h"
 #include "shmdev.h"
-
-#define SHMDEV_HASH_BITS	8
 
 /**
  * struct shmdev_bucket - sleepers on words that hash here
@@ -71,7 +70,12 @@ struct shmdev_bucket {
 	struct list_head waiters;
 } ____cacheline_aligned_in_smp;
 
-static struct shmdev_bucket shmdev_buckets[1 << SHMDEV_HASH_BITS];
+/*
+ * The wait table: 256 buckets per possible CPU, a power of two, as futex
+ * sizes its hash, so that sleepers on many CPUs seldom share a lock.
+ */
+static struct shmdev_bucket *shmdev_buckets;
+static unsigned int shmdev_hash_bits;
 
 /**
  * struct shmdev_sleeper - a task a waker or granter will wake
@@ -210,7 +214,7 @@ static bool shmdev_expired(u64 timeout)
 static struct shmdev_bucket *shmdev_bucket(struct shmdev_region *r, u64 offset)
 {
 	return &shmdev_buckets[hash_64((unsigned long)r ^ offset,
-				       SHMDEV_HASH_BITS)];
+				       shmdev_hash_bits)];
 }
 
 /* An aligned 32-bit word inside the region? */
@@ -792,12 +796,23 @@ void shmdev_sync_region_free(struct shmdev_region *r)
 	xa_destroy(&r->mutexes);
 }
 
-void shmdev_sync_init(void)
+int shmdev_sync_init(void)
 {
-	int i;
+	unsigned long i, n = roundup_pow_of_two(256 * num_possible_cpus());
 
-	for (i = 0; i < ARRAY_SIZE(shmdev_buckets); i++) {
+	shmdev_buckets = kvcalloc(n, sizeof(*shmdev_buckets), GFP_KERNEL);
+	if (!shmdev_buckets)
+		return -ENOMEM;
+	shmdev_hash_bits = ilog2(n);
+	for (i = 0; i < n; i++) {
 		spin_lock_init(&shmdev_buckets[i].lock);
 		INIT_LIST_HEAD(&shmdev_buckets[i].waiters);
 	}
+	return 0;
+}
+
+/* At unload: no region, so nobody sleeps. */
+void shmdev_sync_exit(void)
+{
+	kvfree(shmdev_buckets);
 }
