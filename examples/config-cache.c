@@ -27,7 +27,6 @@
  * Build: cc -o config-cache config-cache.c $(pkg-config --cflags --libs libshmdev)
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +40,6 @@
 #define SEC		1000000000LL
 
 struct config {
-	uint32_t ready;		/* 0 until the writer mutex is registered */
 	uint32_t seq;		/* even: stable, odd: being written */
 	shmdev_mutex_t writer;	/* one writer at a time */
 	/* The record, guarded by seq: */
@@ -66,42 +64,31 @@ static uint64_t record_hash(uint64_t version, const char *text, uint32_t len)
 	return h;
 }
 
+/* Set up a region just created: what shmdev_open_init() runs once. */
+static int config_init(struct shmdev_region *r, void *arg)
+{
+	struct config *c = shmdev_addr(r);
+
+	(void)arg;
+	/* Version 0, empty: a consistent record before anyone reads. */
+	c->check = record_hash(0, "", 0);
+	return shmdev_mutex_init(r, &c->writer);
+}
+
 /*
- * Open NAME; with @create, create and initialise it if nobody has. Whoever
- * creates it registers the mutex and then sets `ready`; the others sleep on
- * `ready` until then.
+ * Open NAME; with @create, create it if it is missing. Whoever creates it
+ * initialises it, once; the others wait in the module until that is done.
  */
 static int config_open(const char *name, unsigned int flags, int create,
 		       struct shmdev_region **r, struct config **c)
 {
-	int ret = -EEXIST;
+	int ret;
 
-	if (create)
-		ret = shmdev_open(name, sizeof(**c), flags | SHMDEV_CREAT | SHMDEV_EXCL,
-				  0644, r);
-	if (!ret) {
+	ret = shmdev_open_init(name, sizeof(**c), create ? flags | SHMDEV_CREAT : 0,
+			       0644, config_init, NULL, r);
+	if (!ret)
 		*c = shmdev_addr(*r);
-		ret = shmdev_mutex_init(*r, &(*c)->writer);
-		if (ret)
-			return ret;
-		/* Version 0, empty: a consistent record before anyone reads. */
-		(*c)->check = record_hash(0, "", 0);
-		__atomic_store_n(&(*c)->ready, 1, __ATOMIC_RELEASE);
-		shmdev_wake(*r, &(*c)->ready, INT_MAX);
-		return 0;
-	}
-	if (ret != -EEXIST)
-		return ret;
-	ret = shmdev_open(name, sizeof(**c), 0, 0, r);
-	if (ret)
-		return ret;
-	*c = shmdev_addr(*r);
-	while (!__atomic_load_n(&(*c)->ready, __ATOMIC_ACQUIRE)) {
-		ret = shmdev_wait(*r, &(*c)->ready, 0, 10 * SEC);
-		if (ret && ret != -EAGAIN && ret != -EINTR)
-			return ret;
-	}
-	return 0;
+	return ret;
 }
 
 /* The writer: publish @text as the next version, wake the readers. */

@@ -10,10 +10,10 @@
  *                        fresh region; succeed if the counter reads N
  *
  * What it shows:
- * - Creating a region once, however many processes race to do it: the one
- *   whose SHMDEV_EXCL create succeeds initialises it and then publishes a
- *   `ready` word; the others sleep on that word with shmdev_wait() until
- *   it changes (no polling).
+ * - Creating and initialising a region once, however many processes race
+ *   to do it: shmdev_open_init() runs the initialiser in the one that
+ *   creates it, and the others wait in the module until it is done; if
+ *   that process dies first, the next one initialises instead.
  * - A shmdev_mutex_t inside the region: lock and unlock are a single
  *   compare-and-swap unless someone waits, and if a holder dies (try
  *   'counter hold' and kill -9 it) the next locker gets -EOWNERDEAD,
@@ -22,7 +22,6 @@
  * Build: cc -o counter counter.c $(pkg-config --cflags --libs libshmdev)
  */
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,8 +33,6 @@
 #include <shmdev.h>
 
 struct counter {
-	uint32_t ready;		/* 0 until the mutex is registered */
-	uint32_t pad;
 	shmdev_mutex_t lock;
 	uint64_t value;		/* under lock */
 };
@@ -46,36 +43,26 @@ static int fail(const char *what, const char *name, int err)
 	return 1;
 }
 
+/* The region's first user sets it up: the value is 0 already. */
+static int counter_init(struct shmdev_region *r, void *arg)
+{
+	struct counter *c = shmdev_addr(r);
+
+	(void)arg;
+	return shmdev_mutex_init(r, &c->lock);
+}
+
 /* Open NAME, creating and initialising it if nobody has. */
 static int counter_open(const char *name, unsigned int flags,
 			struct shmdev_region **r, struct counter **c)
 {
 	int ret;
 
-	ret = shmdev_open(name, sizeof(**c), flags | SHMDEV_CREAT | SHMDEV_EXCL, 0666, r);
-	if (!ret) {
-		/* We created it: register the mutex, then let the others in. */
+	ret = shmdev_open_init(name, sizeof(**c), flags | SHMDEV_CREAT, 0666,
+			       counter_init, NULL, r);
+	if (!ret)
 		*c = shmdev_addr(*r);
-		ret = shmdev_mutex_init(*r, &(*c)->lock);
-		if (ret)
-			return ret;
-		__atomic_store_n(&(*c)->ready, 1, __ATOMIC_RELEASE);
-		shmdev_wake(*r, &(*c)->ready, INT_MAX);
-		return 0;
-	}
-	if (ret != -EEXIST)
-		return ret;
-	ret = shmdev_open(name, sizeof(**c), 0, 0, r);
-	if (ret)
-		return ret;
-	*c = shmdev_addr(*r);
-	/* The creator may still be initialising it: sleep until it is done. */
-	while (!__atomic_load_n(&(*c)->ready, __ATOMIC_ACQUIRE)) {
-		ret = shmdev_wait(*r, &(*c)->ready, 0, 10LL * 1000000000);
-		if (ret && ret != -EAGAIN && ret != -EINTR)
-			return ret;
-	}
-	return 0;
+	return ret;
 }
 
 /* Lock, repairing the mutex if its last holder died with it. */

@@ -7,17 +7,16 @@
  *   ring-pipe recv NAME [-v] > file
  *
  * Start the two in any order. Whichever comes first creates region NAME
- * (a page of control data, then a ring of BYTES, 1 MiB by default) and
- * formats the ring; the other sleeps until it is ready. The sender cuts its
- * input into messages of up to 64 KiB and ends with an empty message; the
- * receiver writes each message to its output straight from the ring (no
+ * (a page left free, then a ring of BYTES, 1 MiB by default) and formats
+ * the ring, through shmdev_open_init(); the other waits in the module until
+ * it is ready. The sender cuts its input into messages of up to 64 KiB and
+ * ends with an empty message; the receiver writes each message to its output straight from the ring (no
  * copy: shmdev_ring_peek() points into the region), then unlinks NAME.
  * Either side sleeps in the kernel while the ring is empty or full.
  *
  * Build: cc -o ring-pipe ring-pipe.c $(pkg-config --cflags --libs libshmdev)
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +28,6 @@
 #define RING_OFF	4096
 #define CHUNK		(64 * 1024)
 
-struct control {
-	uint32_t ready;		/* 0 until the ring is formatted */
-};
-
 static int verbose;
 
 static int fail(const char *what, const char *name, int err)
@@ -41,35 +36,30 @@ static int fail(const char *what, const char *name, int err)
 	return 1;
 }
 
+/*
+ * Format the ring of a region just created, in the @arg bytes asked for
+ * (else in the whole region): what shmdev_open_init() runs once.
+ */
+static int pipe_init(struct shmdev_region *r, void *arg)
+{
+	uint64_t size = arg ? *(uint64_t *)arg : shmdev_size(r);
+
+	return shmdev_ring_init(r, RING_OFF, size - RING_OFF);
+}
+
 /* Open NAME, creating it with a ring of @ring_size bytes if it is missing. */
 static int pipe_open(const char *name, uint64_t ring_size, struct shmdev_region **r,
 		     struct shmdev_ring **ring)
 {
 	uint64_t size = RING_OFF + SHMDEV_RING_HEADER + ring_size;
-	struct control *ctl;
 	int ret;
 
-	ret = shmdev_open(name, size, SHMDEV_CREAT | SHMDEV_EXCL, 0600, r);
-	if (!ret) {
-		ctl = shmdev_addr(*r);
-		ret = shmdev_ring_init(*r, RING_OFF, size - RING_OFF);
-		if (ret)
-			return ret;
-		__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
-		shmdev_wake(*r, &ctl->ready, INT_MAX);
-	} else if (ret == -EEXIST) {
-		ret = shmdev_open(name, 0, 0, 0, r);
-		if (ret)
-			return ret;
-		ctl = shmdev_addr(*r);
-		while (!__atomic_load_n(&ctl->ready, __ATOMIC_ACQUIRE)) {
-			ret = shmdev_wait(*r, &ctl->ready, 0, 10LL * 1000000000);
-			if (ret && ret != -EAGAIN && ret != -EINTR)
-				return ret;
-		}
-	} else {
+	/* An existing ring of any size; else a new one of ours. */
+	ret = shmdev_open_init(name, 0, 0, 0, pipe_init, NULL, r);
+	if (ret == -ENOENT)
+		ret = shmdev_open_init(name, size, SHMDEV_CREAT, 0600, pipe_init, &size, r);
+	if (ret)
 		return ret;
-	}
 	return shmdev_ring_attach(*r, RING_OFF, ring);
 }
 
