@@ -1224,11 +1224,13 @@ TEST_F(ring, consumer_killed_mid_release)
 }
 
 /*
- * A consumer killed after its release moved the tail, before it woke the
- * producer waiting for that room: taking over wakes it, though the
- * successor releases nothing.
+ * A producer sleeps for room in a full ring; a consumer takes the first
+ * message and dies at @point of releasing it. The consumer that takes over
+ * holds the second message without releasing anything, and the producer
+ * must still get its room and finish.
  */
-TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
+static void producer_woken_after_consumer_killed_at(struct __test_metadata *_metadata,
+						    FIXTURE_DATA(ring) *self, int point)
 {
 	uint64_t buf[256], w0;
 	size_t len;
@@ -1246,7 +1248,7 @@ TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
 	prod = sender(self, 0x44, 2000, 20 * SEC);
 	ASSERT_LE(0, prod);
 	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
-	consumer_killed_at(_metadata, self, HOOK_ADVANCED);
+	consumer_killed_at(_metadata, self, point);
 	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
 	/* Take over and hold the second message: nothing released. */
 	ASSERT_EQ(0, shmdev_ring_peek(self->ring, &p, &len, 0));
@@ -1255,6 +1257,15 @@ TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
 	EXPECT_EQ(0, shmdev_ring_release(self->ring));
 	EXPECT_EQ(2000, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
 	EXPECT_EQ(0x4444444444444444ULL, buf[100]);
+}
+
+/*
+ * A consumer killed after its release moved the tail, before it woke the
+ * producer waiting for that room: taking over wakes it.
+ */
+TEST_F_TIMEOUT(ring, consumer_killed_before_waking_producer, 120)
+{
+	producer_woken_after_consumer_killed_at(_metadata, self, HOOK_ADVANCED);
 }
 
 /*
@@ -1311,29 +1322,7 @@ TEST_F_TIMEOUT(ring, producer_killed_while_waking_consumer, 120)
  */
 TEST_F_TIMEOUT(ring, consumer_killed_while_waking_producers, 120)
 {
-	uint64_t buf[256], w0;
-	size_t len;
-	pid_t prod;
-	void *p;
-
-	ASSERT_EQ(0, make_ring(_metadata, self, 4096));
-	/* Full: two messages of 2040 bytes (2048 with their header). */
-	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
-	ASSERT_EQ(0, shmdev_ring_send(self->ring, buf, 2040, 0));
-	shmdev_ring_close(self->ring);
-	self->ring = NULL;
-	w0 = region_stat(self->r).waits;
-	prod = sender(self, 0x55, 2000, 20 * SEC);
-	ASSERT_LE(0, prod);
-	ASSERT_TRUE(WAIT_UNTIL(region_stat(self->r).waits > w0, 10000));
-	consumer_killed_at(_metadata, self, HOOK_WAKING_PRODUCERS);
-	ASSERT_EQ(0, shmdev_ring_attach(self->r, RING_OFF, &self->ring));
-	ASSERT_EQ(0, shmdev_ring_peek(self->ring, &p, &len, 0));
-	EXPECT_EQ(2040, len);
-	EXPECT_EQ(0, wait_exit(prod));
-	EXPECT_EQ(0, shmdev_ring_release(self->ring));
-	EXPECT_EQ(2000, shmdev_ring_recv(self->ring, buf, sizeof(buf), 0));
-	EXPECT_EQ(0x5555555555555555ULL, buf[100]);
+	producer_woken_after_consumer_killed_at(_metadata, self, HOOK_WAKING_PRODUCERS);
 }
 
 /*
