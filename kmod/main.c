@@ -121,8 +121,9 @@ static int shmdev_release(struct inode *inode, struct file *file)
 
 	if (r) {
 		fput(h->file);
-		shmdev_region_init_abandon(r, h->id);
 		shmdev_sync_release(h);
+		/* After its locks and mutexes are repaired, for its successor. */
+		shmdev_region_init_abandon(r, h->id);
 		atomic_dec(&r->handles);
 		shmdev_region_put(r);
 	}
@@ -234,13 +235,14 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 
-	/* Killable: an attach ahead of us may sleep for initialisation. */
-	ret = mutex_lock_killable(&h->attach_lock);
+	/* Interruptible: an attach ahead of us may sleep for initialisation. */
+	ret = mutex_lock_interruptible(&h->attach_lock);
 	if (ret)
 		goto err_name;
 	ret = -EBUSY;
 	if (h->region)
 		goto err_unlock;
+again:
 	r = shmdev_region_attach(name, arg.name_len, &arg, h->id, &created);
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
@@ -248,8 +250,16 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	}
 	arg.region_flags = r->flags;
 	if (arg.flags & SHMDEV_INIT) {
-		ret = created ? 1 : shmdev_region_init_wait(r, h->id,
-							   arg.flags & SHMDEV_RDONLY);
+		if (created && !(arg.flags & SHMDEV_RDONLY))
+			ret = 1;
+		else
+			ret = shmdev_region_init_wait(r, h->id,
+						      arg.flags & SHMDEV_RDONLY);
+		if (ret == -ESTALE) {
+			atomic_dec(&r->handles);
+			shmdev_region_put(r);
+			goto again;
+		}
 		if (ret < 0)
 			goto err_region;
 		if (ret)

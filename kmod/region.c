@@ -160,7 +160,7 @@ static void shmdev_name_link(struct shmdev_region *r)
 	}
 	rb_link_node(&r->node, parent, p);
 	rb_insert_color(&r->node, &r->ns->names);
-	r->linked = true;
+	WRITE_ONCE(r->linked, true);
 }
 
 /* Caller must hold shmdev_table_lock. */
@@ -168,7 +168,10 @@ static void shmdev_name_unlink(struct shmdev_region *r)
 {
 	rb_erase(&r->node, &r->ns->names);
 	RB_CLEAR_NODE(&r->node);
-	r->linked = false;
+	WRITE_ONCE(r->linked, false);
+	/* SHMDEV_INIT waiters look the name up again (shmdev_region_init_wait()). */
+	if (READ_ONCE(r->unready))
+		wake_up_all(&r->init_wq);
 }
 
 /*
@@ -578,7 +581,8 @@ retry:
 	}
 	if (arg->flags & SHMDEV_INIT) {
 		new->unready = true;
-		new->init_id = id;
+		/* A reader cannot initialise: it waits for a writer who does. */
+		new->init_id = arg->flags & SHMDEV_RDONLY ? 0 : id;
 	}
 	shmdev_name_link(new);
 	if (!(new->flags & SHMDEV_AUTODESTROY))
@@ -612,7 +616,8 @@ err_unlock:
 /* May an SHMDEV_INIT attach stop waiting? */
 static bool shmdev_init_settled(struct shmdev_region *r, bool rdonly)
 {
-	return !READ_ONCE(r->unready) || (!rdonly && !READ_ONCE(r->init_id));
+	return !READ_ONCE(r->unready) || !READ_ONCE(r->linked) ||
+	       (!rdonly && !READ_ONCE(r->init_id));
 }
 
 /**
@@ -622,10 +627,13 @@ static bool shmdev_init_settled(struct shmdev_region *r, bool rdonly)
  * @rdonly: the attach is read-only: it may not initialise
  *
  * Sleep while @r is unready and someone initialises it; when nobody does
- * (its initialiser's handle went away), become its initialiser.
+ * (its initialiser's handle went away), become its initialiser. An unready
+ * region whose name went (its creator's attach failed, its owner unlinked
+ * it) is nobody's to initialise: the caller looks the name up again, and
+ * finds another region, or creates one, or none.
  *
  * Return: 1 when the caller must initialise @r, 0 when @r is ready,
- * -ERESTARTSYS.
+ * -ESTALE (look the name up again), -ERESTARTSYS.
  */
 int shmdev_region_init_wait(struct shmdev_region *r, u32 id, bool rdonly)
 {
@@ -634,7 +642,9 @@ int shmdev_region_init_wait(struct shmdev_region *r, u32 id, bool rdonly)
 	for (;;) {
 		mutex_lock(&r->lock);
 		ret = 0;
-		if (r->unready && !r->init_id && !rdonly) {
+		if (r->unready && !READ_ONCE(r->linked)) {
+			ret = -ESTALE;
+		} else if (r->unready && !r->init_id && !rdonly) {
 			WRITE_ONCE(r->init_id, id);
 			ret = 1;
 		}

@@ -196,6 +196,77 @@ TEST_F(init, failed_init_is_retried_by_the_next_opener)
 	shmdev_close(r);
 }
 
+/*
+ * An unready region whose name goes away (unlinked by its owner, or its
+ * creator's attach failed) is nobody's to initialise: an opener waiting on
+ * it looks the name up again, creates a region of its own and initialises
+ * that one, the one the name now reaches.
+ */
+TEST_F_TIMEOUT(init, unlinked_while_unready_opener_starts_over, 60)
+{
+	struct shmdev_region *r;
+	struct shmdev_attach at;
+	struct page0 *pg;
+	pid_t opener;
+	int fd;
+
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, self->name, page_size(),
+				SHMDEV_CREAT | SHMDEV_INIT, 0600, &at));
+	opener = fork();
+	ASSERT_LE(0, opener);
+	if (!opener) {
+		struct init_arg a = { .ready_fd = -1 };
+		struct shmdev_region *c;
+
+		CHILD_ASSERT_EQ(0, shmdev_open_init(self->name, page_size(), SHMDEV_CREAT,
+						    0600, init_page, &a, &c));
+		CHILD_ASSERT_EQ(1, a.calls);
+		_exit(0);
+	}
+	usleep(300000);
+	ASSERT_EQ(0, shmdev_unlink(self->name));
+	EXPECT_EQ(0, wait_exit(opener));
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
+	pg = shmdev_addr(r);
+	EXPECT_EQ(DONE, pg->done);
+	EXPECT_EQ(opener, pg->pid);
+	shmdev_close(r);
+	close(fd);
+}
+
+/*
+ * A read-only opener that creates the region does not initialise it: it
+ * waits for a writer, which becomes the initialiser.
+ */
+TEST_F_TIMEOUT(init, read_only_creator_waits_for_a_writer, 60)
+{
+	struct shmdev_attach at;
+	struct shmdev_stat st;
+	pid_t reader;
+	int fd;
+
+	reader = fork();
+	ASSERT_LE(0, reader);
+	if (!reader) {
+		int c = dev_open();
+
+		CHILD_ASSERT_EQ(0, raw_attach(c, self->name, page_size(),
+					      SHMDEV_CREAT | SHMDEV_RDONLY | SHMDEV_INIT,
+					      0600, &at));
+		CHILD_ASSERT_EQ(0, at.region_flags & SHMDEV_REGION_INITIALIZER);
+		_exit(0);
+	}
+	ASSERT_TRUE(WAIT_UNTIL(!shmdev_stat(self->name, &st), 10000));
+	EXPECT_EQ(SHMDEV_REGION_UNREADY, st.flags & SHMDEV_REGION_UNREADY);
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, self->name, 0, SHMDEV_INIT, 0, &at));
+	EXPECT_EQ(SHMDEV_REGION_INITIALIZER, at.region_flags & SHMDEV_REGION_INITIALIZER);
+	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_READY, NULL));
+	EXPECT_EQ(0, wait_exit(reader));
+	close(fd);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
