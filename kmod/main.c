@@ -533,7 +533,7 @@ static long shmdev_ioctl_owner_id(struct file *file, void __user *argp)
 	if (h->nr_owner_ids >= SHMDEV_MAX_OWNER_IDS)
 		goto out_unlock;
 	if (!h->nr_owner_ids)
-		h->owner_uid = current_fsuid();
+		h->owner_uid = file->f_cred->fsuid;	/* the opener's */
 	ret = shmdev_owner_ids_charge(h->owner_uid);
 	if (ret)
 		goto out_unlock;
