@@ -106,6 +106,42 @@ static void owner_thread_exit(void *head)
 }
 
 /*
+ * Before fork(): a handle whose own id no thread has taken yet gives it to
+ * the forking thread, whose copy in the child then has it too, shared, as
+ * the handle is. So the child's first thread locks with the handle's id,
+ * as a process that opened the handle would, and takes no id of the
+ * module's that only the handle's close would free (a prefork server's
+ * children would use them up). With no memory for the entry, the child
+ * takes an id of its own instead.
+ */
+static void owner_atfork_prepare(void)
+{
+	struct shmdev_region *r;
+
+	registry_lock_take();
+	for (r = registry; r; r = r->reg_next) {
+		struct shmdev_owner *o;
+		int saved;
+
+		if (r->first_owner_taken)
+			continue;
+		saved = errno;
+		o = calloc(1, sizeof(*o));
+		errno = saved;
+		if (!o || pthread_setspecific(owner_key, o)) {
+			free(o);
+			pthread_setspecific(owner_key, owners);
+			continue;
+		}
+		o->serial = r->serial;
+		o->id = r->handle_id;
+		o->next = owners;
+		owners = o;
+		r->first_owner_taken = 1;
+	}
+}
+
+/*
  * In a child of fork(): its handles are its parent's, and so are the ids
  * the parent's threads hold or may take from the spare lists. The forking
  * thread's own ids stay with its copy in the child, shared, as the handle
@@ -127,7 +163,7 @@ static void owner_setup(void)
 {
 	owner_once_err = pthread_key_create(&owner_key, owner_thread_exit);
 	if (!owner_once_err)
-		owner_once_err = pthread_atfork(registry_lock_take, registry_lock_drop,
+		owner_once_err = pthread_atfork(owner_atfork_prepare, registry_lock_drop,
 						owner_atfork_child);
 }
 

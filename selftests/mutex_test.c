@@ -716,6 +716,30 @@ TEST_F_TIMEOUT(mutex, fork_child_threads_are_other_owners, 60)
 	EXPECT_EQ(0, wait_exit(pid));
 }
 
+/*
+ * A process that opened a handle and forked before any thread locked: the
+ * child's first thread locks with the handle's own id, as the parent's
+ * would, and takes no id that only the handle's close would give back (a
+ * prefork server's children would use the handle's ids up).
+ */
+TEST_F(mutex, forked_child_locks_with_the_handles_id)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		CHILD_ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, 0));
+		CHILD_ASSERT_EQ((uint32_t)shmdev_handle_id(self->r), self->s->m.__word);
+		CHILD_ASSERT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	/* The parent's thread is the same owner, as the handle is shared. */
+	EXPECT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, 0));
+	EXPECT_EQ((uint32_t)shmdev_handle_id(self->r), self->s->m.__word);
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
 static pthread_key_t late_key;
 static struct owner_probe late;
 
