@@ -155,10 +155,8 @@ int shmdev_open_init(const char *name, uint64_t size, unsigned int flags,
 
 	if (!init || !out || (flags & SHMDEV_INIT))
 		return -EINVAL;
-	do {
-		ret = shmdev_attach_map(name, size, flags | SHMDEV_INIT, mode, &r,
-					&rflags);
-	} while (ret == -EINTR);
+	/* -EINTR too: a signal (an alarm(), say) ends the wait. */
+	ret = shmdev_attach_map(name, size, flags | SHMDEV_INIT, mode, &r, &rflags);
 	if (ret)
 		return ret;
 	if (rflags & SHMDEV_REGION_INITIALIZER) {
