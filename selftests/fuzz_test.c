@@ -8,7 +8,9 @@
  * a region), interleaved with open, close, mmap, munmap, mprotect, mremap,
  * remap_file_pages, madvise, stores into mappings (a peer corrupting words),
  * fork, and kill -9 of the children they forked, on a few handles and a
- * few shared names. A worker survives its own faults (SIGSEGV, SIGBUS).
+ * few shared names. A worker survives its own faults (SIGSEGV, SIGBUS),
+ * and a SIGALRM every 50 ms ends any call that would sleep without a
+ * deadline (an SHMDEV_INIT attach of a region held unready).
  *
  * The kernel is the judge: the VM runner fails the run on any WARNING, BUG,
  * KASAN, lockdep or kmemleak report, and the test itself checks that every
@@ -20,6 +22,7 @@
  */
 #include <setjmp.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 
 #include "common.h"
 
@@ -328,6 +331,25 @@ static void op_vm(struct fuzz *f, struct fuzz_map *m)
 static void fuzz_one(struct fuzz *f);
 
 /* A child that does a few operations on inherited handles and maps, maybe killed. */
+static void on_tick(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A SIGALRM every 50 ms, without SA_RESTART: a call that sleeps with no
+ * deadline (an SHMDEV_INIT attach of a region another worker is holding
+ * unready) ends with EINTR, so a worker never sleeps past its budget.
+ */
+static void arm_ticks(void)
+{
+	struct sigaction sa = { .sa_handler = on_tick };
+	struct itimerval it = { { 0, 50000 }, { 0, 50000 } };
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static void op_fork(struct fuzz *f)
 {
 	int slot = below(f, 4);
@@ -347,6 +369,7 @@ static void op_fork(struct fuzz *f)
 		memset(f->kids, 0, sizeof(f->kids));
 		f->child = true;
 		f->rng ^= (uint64_t)getpid() << 17;
+		arm_ticks();	/* timers are not inherited */
 		for (i = 0; i < CHILD_OPS; i++)
 			fuzz_one(f);
 		_exit(0);
@@ -409,6 +432,7 @@ static void fuzz_worker(uint64_t seed, int w, int64_t end, unsigned long *ops)
 	for (i = 0; i < NAMES; i++)
 		snprintf(f.names[i], sizeof(f.names[i]), "fuzz.%d.%d", (int)getppid(), i);
 	f.ro_page = mmap(NULL, page_size(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	arm_ticks();
 	while (now_ns() < end) {
 		fuzz_one(&f);
 		ops[w] = f.ops;
