@@ -165,6 +165,8 @@ static void op_ioctl(struct fuzz *f, int fd)
 		struct shmdev_lock lk;
 		struct shmdev_unlock ul;
 		struct shmdev_mutex_init mi;
+		struct shmdev_mutex_destroy md;
+		struct shmdev_owner_id oi;
 		struct shmdev_event ev;
 		char raw[256];
 	} u;
@@ -174,7 +176,7 @@ static void op_ioctl(struct fuzz *f, int fd)
 
 	memset(&u, 0, sizeof(u));
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	switch (below(f, 14)) {
+	switch (below(f, 17)) {
 	case 0:
 		cmd = SHMDEV_IOC_UNLINK;
 		u.un.name = (uintptr_t)any_ptr(f, (void *)name);
@@ -236,6 +238,19 @@ static void op_ioctl(struct fuzz *f, int fd)
 	case 11:
 		cmd = SHMDEV_IOC_API;
 		break;
+	case 14:
+		cmd = SHMDEV_IOC_MUTEX_DESTROY;
+		u.md.offset = below(f, 2) ? any_offset(f) & ~3ULL : any_offset(f);
+		u.md.len = below(f, 4) ? 4 * below(f, 64) : rnd(f);
+		u.md.flags = below(f, 8) ? 0 : rnd(f);
+		break;
+	case 15:
+		cmd = SHMDEV_IOC_OWNER_ID;
+		u.oi.flags = below(f, 8) ? 0 : rnd(f);
+		break;
+	case 16:
+		cmd = SHMDEV_IOC_READY;
+		break;
 	case 12:
 		/* Any command number of shmdev's magic, any bytes. */
 		cmd = _IOC(below(f, 4), SHMDEV_IOC_MAGIC, below(f, 0x20), below(f, 256));
@@ -245,7 +260,8 @@ static void op_ioctl(struct fuzz *f, int fd)
 		/* Mutated bytes behind a real command. */
 		cmd = (unsigned long[]){ SHMDEV_IOC_ATTACH, SHMDEV_IOC_STAT, SHMDEV_IOC_LOCK,
 					 SHMDEV_IOC_WAIT, SHMDEV_IOC_MUTEX_INIT,
-					 SHMDEV_IOC_EVENT_WAIT }[below(f, 6)];
+					 SHMDEV_IOC_EVENT_WAIT, SHMDEV_IOC_MUTEX_DESTROY,
+					 SHMDEV_IOC_OWNER_ID }[below(f, 8)];
 		fill(f, &u, sizeof(u));
 no_sleep:
 		/* A random deadline could sleep for ever: the sleeping calls get none. */
