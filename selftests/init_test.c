@@ -107,6 +107,26 @@ TEST_F_TIMEOUT(init, racing_openers_see_one_init, 120)
 }
 
 /*
+ * A child that opens @name with shmdev_open_init(), creating it if need be,
+ * and exits 0 if it ran init itself, once, and succeeded.
+ */
+static pid_t opener_that_initialises(const char *name)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		struct init_arg a = { .ready_fd = -1 };
+		struct shmdev_region *c;
+
+		if (shmdev_open_init(name, page_size(), SHMDEV_CREAT, 0600, init_page,
+				     &a, &c))
+			_exit(2);
+		_exit(a.calls == 1 ? 0 : 3);
+	}
+	return pid;
+}
+
+/*
  * The initialiser dies inside init: an opener waiting for it becomes the
  * initialiser in its place and runs init again, on the same region.
  */
@@ -132,17 +152,8 @@ TEST_F_TIMEOUT(init, initialiser_killed_next_opener_takes_over, 120)
 	ASSERT_EQ(0, pipe_wait(ready[0]));
 	ASSERT_EQ(0, shmdev_stat(self->name, &st));
 	EXPECT_EQ(SHMDEV_REGION_UNREADY, st.flags & SHMDEV_REGION_UNREADY);
-	next = fork();
+	next = opener_that_initialises(self->name);
 	ASSERT_LE(0, next);
-	if (!next) {
-		struct init_arg a = { .ready_fd = -1 };
-		struct shmdev_region *c;
-
-		CHILD_ASSERT_EQ(0, shmdev_open_init(self->name, page_size(), SHMDEV_CREAT,
-						    0600, init_page, &a, &c));
-		CHILD_ASSERT_EQ(1, a.calls);
-		_exit(0);
-	}
 	/* It waits, and does not initialise, while the initialiser lives. */
 	usleep(300000);
 	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &r));
@@ -213,17 +224,8 @@ TEST_F_TIMEOUT(init, unlinked_while_unready_opener_starts_over, 60)
 	ASSERT_LE(0, fd = dev_open());
 	ASSERT_EQ(0, raw_attach(fd, self->name, page_size(),
 				SHMDEV_CREAT | SHMDEV_INIT, 0600, &at));
-	opener = fork();
+	opener = opener_that_initialises(self->name);
 	ASSERT_LE(0, opener);
-	if (!opener) {
-		struct init_arg a = { .ready_fd = -1 };
-		struct shmdev_region *c;
-
-		CHILD_ASSERT_EQ(0, shmdev_open_init(self->name, page_size(), SHMDEV_CREAT,
-						    0600, init_page, &a, &c));
-		CHILD_ASSERT_EQ(1, a.calls);
-		_exit(0);
-	}
 	usleep(300000);
 	ASSERT_EQ(0, shmdev_unlink(self->name));
 	EXPECT_EQ(0, wait_exit(opener));
