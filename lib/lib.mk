@@ -37,6 +37,18 @@ $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# The test build: the same objects, but ring.c with its fault-injection
+# hook (SHMDEV_TEST_HOOKS), for selftests/ring_test.c only.
+LIB_TEST_A := $(O)/lib/libshmdev-test.a
+
+$(O)/lib/test/ring.o: lib/ring.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -DSHMDEV_TEST_HOOKS -c -o $@ $<
+
+$(LIB_TEST_A): $(filter-out $(O)/lib/ring.o,$(LIB_OBJ)) $(O)/lib/test/ring.o
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # -z nodelete: dlclose() keeps the library, whose fork handlers and thread
 # exit destructor (lib/ring.c, lib/owner.c) stay registered with libc.
 $(LIB_SO): $(LIB_OBJ) lib/libshmdev.map

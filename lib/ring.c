@@ -260,19 +260,28 @@ static bool ring_foreign(const struct shmdev_ring *ring)
 }
 
 /*
- * Fault injection for selftests/ring_test.c, which links the static
- * library: called at points of shmdev_ring_reserve where a producer's death
- * needs recovery of its own. Not exported from the shared library.
+ * Fault injection for selftests/ring_test.c: called at the points where a
+ * process's death needs recovery of its own. Only in the test build of the
+ * library (SHMDEV_TEST_HOOKS, libshmdev-test.a); the library users get has
+ * no hook and no branch for one.
  */
-void (*shmdev_ring_test_hook)(int point);
 enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4,
        HOOK_WAKING_CONSUMER = 5, HOOK_WAKING_PRODUCERS = 6 };
+
+#ifdef SHMDEV_TEST_HOOKS
+void (*shmdev_ring_test_hook)(int point);
 
 static void ring_hook(int point)
 {
 	if (shmdev_ring_test_hook)
 		shmdev_ring_test_hook(point);
 }
+#else
+static inline void ring_hook(int point)
+{
+	(void)point;
+}
+#endif
 
 #define load(p, mo)		__atomic_load_n(p, __ATOMIC_##mo)
 #define store(p, v, mo)		__atomic_store_n(p, v, __ATOMIC_##mo)

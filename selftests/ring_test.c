@@ -18,7 +18,10 @@
 #define MS		1000000LL
 #define SEC		1000000000LL
 
-/* Set by the library's fault injection point (lib/ring.c). */
+/*
+ * The library's fault injection point (lib/ring.c), in its test build only
+ * (libshmdev-test.a, which this program links; selftests.mk).
+ */
 extern void (*shmdev_ring_test_hook)(int point);
 enum { HOOK_RESERVED = 1, HOOK_PADDED = 2, HOOK_RELEASING = 3, HOOK_ADVANCED = 4,
        HOOK_WAKING_CONSUMER = 5, HOOK_WAKING_PRODUCERS = 6 };

@@ -30,6 +30,11 @@ $(O)/selftests/%_test: selftests/%_test.c $(SELFTESTS_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-sign-compare -I$(KSFT_INC) -o $@ $< $(O)/lib/libshmdev.a
 
+# ring_test injects faults: it links the library's test build.
+$(O)/selftests/ring_test: selftests/ring_test.c $(SELFTESTS_DEPS) $(O)/lib/libshmdev-test.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-sign-compare -I$(KSFT_INC) -o $@ $< $(O)/lib/libshmdev-test.a
+
 # A helper of shmdevctl_test.sh: writes test data into a region.
 $(O)/selftests/poke: selftests/poke.c include/shmdev.h $(O)/lib/libshmdev.a
 	@mkdir -p $(dir $@)
