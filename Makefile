@@ -33,7 +33,7 @@ all: module
 
 module:
 	@test -n "$(KDIR)" || { echo "no kernel tree: set KDIR or run 'make deps'"; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod SHMDEV_VERSION=$(VERSION) W=1 modules
 
 clean::
 	rm -rf $(O)

@@ -25,7 +25,9 @@
 #include "compat.h"
 #include "shmdev.h"
 
-#define SHMDEV_VERSION	"0.1.0"
+#ifndef SHMDEV_VERSION
+#error "SHMDEV_VERSION comes from the build (kmod/Kbuild)"
+#endif
 
 unsigned long shmdev_max_region_size;
 module_param_named(max_region_size, shmdev_max_region_size, ulong, 0644);

@@ -60,7 +60,8 @@ module-%: FORCE
 	@eval "$$(selftests/vm/kernels.sh ensure $*)" || exit 1; \
 	d=$(O)/kmod-$*; mkdir -p $$d && \
 	cp -pu kmod/*.c kmod/*.h kmod/Kbuild $$d/ && \
-	if ! $(MAKE) -C $$KDIR M=$(CURDIR)/$$d SHMDEV_TOP=$(CURDIR) W=1 modules \
+	if ! $(MAKE) -C $$KDIR M=$(CURDIR)/$$d SHMDEV_TOP=$(CURDIR) \
+			SHMDEV_VERSION=$(VERSION) W=1 modules \
 			>$$d/build.log 2>&1 || grep -q 'warning:' $$d/build.log; then \
 		cat $$d/build.log; echo "module-$*: the build failed or warned"; exit 1; \
 	fi; \
