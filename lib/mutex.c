@@ -157,20 +157,17 @@ static int shmdev_mutex_take(uint32_t *w, uint32_t old, uint32_t id,
 }
 
 /*
- * Timeout 0 never sleeps: a mutex held by another handle is -ETIMEDOUT,
+ * Timeout 0 never sleeps: a mutex held by another owner is -ETIMEDOUT,
  * as pthread_mutex_timedlock() says for a deadline already past. A signal
  * does not end the wait: the deadline is absolute, so the wait goes on.
  */
-static int shmdev_mutex_lock_as(struct shmdev_region *r, shmdev_mutex_t *m,
-				int64_t timeout_ns, uint32_t id)
+static int shmdev_mutex_lock_at(struct shmdev_region *r, shmdev_mutex_t *m,
+				__u64 offset, int64_t timeout_ns, uint32_t id)
 {
-	struct shmdev_wait arg = { 0 };
+	struct shmdev_wait arg = { .offset = offset };
 	uint32_t *w, old, waiters = 0;
 	int ret;
 
-	ret = shmdev_mutex_word(r, m, &arg.offset);
-	if (ret)
-		return ret;
 	w = &m->__word;
 	old = 0;
 	if (shmdev_cas(w, &old, id))
@@ -216,14 +213,14 @@ static int shmdev_mutex_lock_as(struct shmdev_region *r, shmdev_mutex_t *m,
 }
 
 /*
- * This thread's owner id for @r, and its count of mutexes held, once @m is
- * known to be a mutex it may use: bad arguments cost no id.
+ * @m's offset in @r, this thread's owner id for @r and its count of
+ * mutexes held, once @m is known to be a mutex it may use: bad arguments
+ * cost no id.
  */
 static int shmdev_mutex_owner(struct shmdev_region *r, const shmdev_mutex_t *m,
-			      uint32_t *id, uint32_t **held)
+			      __u64 *offset, uint32_t *id, uint32_t **held)
 {
-	__u64 offset;
-	int ret = shmdev_mutex_word(r, m, &offset);
+	int ret = shmdev_mutex_word(r, m, offset);
 
 	return ret ? ret : shmdev_owner(r, id, held);
 }
@@ -241,25 +238,24 @@ int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
 		      int64_t timeout_ns)
 {
 	uint32_t id, *held;
+	__u64 offset;
 	int ret;
 
 	if (!shmdev_timeout_ok(timeout_ns))
 		return -EINVAL;
-	ret = shmdev_mutex_owner(r, m, &id, &held);
+	ret = shmdev_mutex_owner(r, m, &offset, &id, &held);
 	if (ret)
 		return ret;
-	return shmdev_mutex_taken(shmdev_mutex_lock_as(r, m, timeout_ns, id), held);
+	return shmdev_mutex_taken(shmdev_mutex_lock_at(r, m, offset, timeout_ns, id),
+				  held);
 }
 
-int shmdev_mutex_trylock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
+/* Trylock of a mutex already checked. */
+static int shmdev_mutex_trylock_at(shmdev_mutex_t *m, uint32_t id)
 {
-	__u64 offset;
 	uint32_t old;
 	int ret;
 
-	ret = shmdev_mutex_word(r, m, &offset);
-	if (ret)
-		return ret;
 	do {
 		old = shmdev_load(&m->__word);
 		if ((old & ID_MASK) == SHMDEV_MUTEX_NOTRECOVERABLE)
@@ -271,27 +267,35 @@ int shmdev_mutex_trylock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t
 	return ret;
 }
 
+int shmdev_mutex_trylock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
+{
+	__u64 offset;
+	int ret = shmdev_mutex_word(r, m, &offset);
+
+	return ret ? ret : shmdev_mutex_trylock_at(m, id);
+}
+
 SHMDEV_PUBLIC
 int shmdev_mutex_trylock(struct shmdev_region *r, shmdev_mutex_t *m)
 {
 	uint32_t id, *held;
+	__u64 offset;
 	int ret;
 
-	ret = shmdev_mutex_owner(r, m, &id, &held);
+	ret = shmdev_mutex_owner(r, m, &offset, &id, &held);
 	if (ret)
 		return ret;
-	return shmdev_mutex_taken(shmdev_mutex_trylock_as(r, m, id), held);
+	return shmdev_mutex_taken(shmdev_mutex_trylock_at(m, id), held);
 }
 
-int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
+/* Unlock of a mutex already checked, at @offset. */
+static int shmdev_mutex_unlock_at(struct shmdev_region *r, shmdev_mutex_t *m,
+				  __u64 offset, uint32_t id)
 {
-	struct shmdev_wake arg = { .nr = 1 };
+	struct shmdev_wake arg = { .offset = offset, .nr = 1 };
 	uint32_t *w, old;
 	int ret;
 
-	ret = shmdev_mutex_word(r, m, &arg.offset);
-	if (ret)
-		return ret;
 	w = &m->__word;
 	old = id;
 	if (__atomic_compare_exchange_n(w, &old, 0, 0, __ATOMIC_RELEASE,
@@ -314,43 +318,36 @@ int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t 
 	return ret < 0 ? ret : 0;
 }
 
+int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
+{
+	__u64 offset;
+	int ret = shmdev_mutex_word(r, m, &offset);
+
+	return ret ? ret : shmdev_mutex_unlock_at(r, m, offset, id);
+}
+
 SHMDEV_PUBLIC
 int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
 {
 	uint32_t id, *held;
+	__u64 offset;
 	int ret;
 
-	ret = shmdev_mutex_owner(r, m, &id, &held);
+	ret = shmdev_mutex_owner(r, m, &offset, &id, &held);
 	if (ret)
 		return ret;
 	/* The word is free once the exchange is done, even if the wake fails. */
-	ret = shmdev_mutex_unlock_as(r, m, id);
-	if (ret != -EPERM && ret != -EINVAL && ret != -EACCES && *held)
+	ret = shmdev_mutex_unlock_at(r, m, offset, id);
+	if (ret != -EPERM && *held)
 		(*held)--;
 	return ret;
 }
 
-SHMDEV_PUBLIC
-int shmdev_mutex_consistent(struct shmdev_region *r, shmdev_mutex_t *m)
+/* Consistent of a mutex already checked. */
+static int shmdev_mutex_consistent_at(shmdev_mutex_t *m, uint32_t id)
 {
-	uint32_t id, *held;
-	int ret;
-
-	ret = shmdev_mutex_owner(r, m, &id, &held);
-	if (ret)
-		return ret;
-	return shmdev_mutex_consistent_as(r, m, id);
-}
-
-int shmdev_mutex_consistent_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
-{
-	__u64 offset;
 	uint32_t old;
-	int ret;
 
-	ret = shmdev_mutex_word(r, m, &offset);
-	if (ret)
-		return ret;
 	old = shmdev_load(&m->__word);
 	do {
 		if ((old & ID_MASK) != id || !(old & OWNER_DIED))
@@ -360,6 +357,27 @@ int shmdev_mutex_consistent_as(struct shmdev_region *r, shmdev_mutex_t *m, uint3
 					      __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
 	return 0;
+}
+
+int shmdev_mutex_consistent_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id)
+{
+	__u64 offset;
+	int ret = shmdev_mutex_word(r, m, &offset);
+
+	return ret ? ret : shmdev_mutex_consistent_at(m, id);
+}
+
+SHMDEV_PUBLIC
+int shmdev_mutex_consistent(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	uint32_t id, *held;
+	__u64 offset;
+	int ret;
+
+	ret = shmdev_mutex_owner(r, m, &offset, &id, &held);
+	if (ret)
+		return ret;
+	return shmdev_mutex_consistent_at(m, id);
 }
 
 /*
