@@ -32,6 +32,7 @@
 #define SHMDEV_FEAT_EVENTS	(1ULL << 4)	/* notify, event wait, poll */
 #define SHMDEV_FEAT_MUTEX_DESTROY (1ULL << 5)	/* SHMDEV_IOC_MUTEX_DESTROY */
 #define SHMDEV_FEAT_OWNER_IDS	(1ULL << 6)	/* SHMDEV_IOC_OWNER_ID */
+#define SHMDEV_FEAT_INIT	(1ULL << 7)	/* SHMDEV_INIT, SHMDEV_IOC_READY */
 
 /* struct shmdev_attach.flags */
 #define SHMDEV_CREAT		0x01	/* create the region if it is missing */
@@ -52,14 +53,15 @@
 
 /*
  * SHMDEV_INIT: race-free create-and-initialise. A region created with it
- * is unready, and its creator is its initialiser (SHMDEV_REGION_INITIALIZER
- * in region_flags): it fills the region, then calls SHMDEV_IOC_READY. An
- * attach with SHMDEV_INIT of an unready region sleeps until it is ready
- * (interruptibly), or until its initialiser's handle is released without
- * SHMDEV_IOC_READY: then one such attach, not read-only, becomes the
- * initialiser in its place. Attaches without SHMDEV_INIT do not wait.
+ * is unready, and its creator, unless read-only, is its initialiser
+ * (SHMDEV_REGION_INITIALIZER in region_flags): it fills the region, then
+ * calls SHMDEV_IOC_READY. An attach with SHMDEV_INIT of an unready region
+ * sleeps, interruptibly and without a timeout, until it is ready, or until
+ * its initialiser's handle is released without SHMDEV_IOC_READY: then one
+ * such attach, not read-only, becomes the initialiser in its place. If the
+ * region's name is removed while it is unready, the waiters look the name
+ * up again. Attaches without SHMDEV_INIT do not wait.
  */
-#define SHMDEV_FEAT_INIT	(1ULL << 7)	/* SHMDEV_INIT, SHMDEV_IOC_READY */
 
 /* struct shmdev_lock.mode */
 #define SHMDEV_LOCK_SH		0x01	/* shared */
