@@ -3,7 +3,7 @@
  * shmdev: named shared-memory regions and wait queues through /dev/shmdev.
  *
  * This file is the device: module parameters, the misc device, file
- * operations and the ioctl switch. Regions live in region.c, wait queues,
+ * operations and the ioctl table. Regions live in region.c, wait queues,
  * locks and events in sync.c; include/uapi/linux/shmdev.h is the ABI.
  *
  * One open file is one handle. SHMDEV_IOC_ATTACH binds it to a region, once;
@@ -16,6 +16,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -123,6 +124,7 @@ static int shmdev_release(struct inode *inode, struct file *file)
 
 	if (r) {
 		fput(h->file);
+		shmdev_region_stamp(r, false);
 		shmdev_sync_release(h);
 		/* After its locks and mutexes are repaired, for its successor. */
 		shmdev_region_init_abandon(r, h->id);
@@ -186,54 +188,82 @@ static char *shmdev_name_get(u64 uname, u32 len)
 	return name;
 }
 
-static long shmdev_ioctl_api(void __user *argp)
-{
-	struct shmdev_api api = {
-		.abi_version	= SHMDEV_ABI_VERSION,
-		.nr_locks	= SHMDEV_NR_LOCKS,
-		.features	= SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT |
-				  SHMDEV_FEAT_LOCKS | SHMDEV_FEAT_MUTEX |
-				  SHMDEV_FEAT_EVENTS | SHMDEV_FEAT_MUTEX_DESTROY |
-				  SHMDEV_FEAT_OWNER_IDS | SHMDEV_FEAT_INIT,
-		.name_max	= SHMDEV_NAME_MAX,
-		.page_size	= PAGE_SIZE,
-	};
+/*
+ * One ioctl call, as the dispatcher hands it to a handler: the handle, its
+ * region when the call needs one, and the caller's argument at its size.
+ */
+struct shmdev_ioc {
+	struct file *file;
+	struct shmdev_handle *h;
+	struct shmdev_region *r;
+	void __user *uarg;
+	unsigned int usize;	/* the caller's size of the argument */
+	unsigned int ksize;	/* the module's */
+	bool copied_out;	/* the handler copied the answer out itself */
+};
 
-	if (copy_to_user(argp, &api, sizeof(api)))
+/*
+ * Copy the answer out at the caller's size: truncated to it, or with the
+ * bytes past the module's layout cleared, so that a caller built against
+ * a newer layout reads 0 in the fields this module does not know.
+ */
+static int shmdev_ioc_copy_out(struct shmdev_ioc *ioc, const void *karg)
+{
+	unsigned int n = min(ioc->usize, ioc->ksize);
+
+	if (copy_to_user(ioc->uarg, karg, n))
 		return -EFAULT;
+	if (ioc->usize > n && clear_user(ioc->uarg + n, ioc->usize - n))
+		return -EFAULT;
+	ioc->copied_out = true;
 	return 0;
 }
 
-static long shmdev_ioctl_attach(struct file *file, void __user *argp)
+static long shmdev_ioctl_api(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_attach arg;
+	struct shmdev_api *api = karg;
+
+	api->abi_version = SHMDEV_ABI_VERSION;
+	api->nr_locks = SHMDEV_NR_LOCKS;
+	api->features = SHMDEV_FEAT_REGIONS | SHMDEV_FEAT_WAIT |
+			SHMDEV_FEAT_LOCKS | SHMDEV_FEAT_MUTEX |
+			SHMDEV_FEAT_EVENTS | SHMDEV_FEAT_MUTEX_DESTROY |
+			SHMDEV_FEAT_OWNER_IDS | SHMDEV_FEAT_INIT |
+			SHMDEV_FEAT_SIZED_ARGS;
+	api->name_max = SHMDEV_NAME_MAX;
+	api->page_size = PAGE_SIZE;
+	return 0;
+}
+
+static long shmdev_ioctl_attach(struct shmdev_ioc *ioc, void *karg)
+{
+	struct shmdev_handle *h = ioc->h;
+	struct shmdev_attach *arg = karg;
 	struct shmdev_region *r;
 	bool created;
 	char *name;
 	long ret;
 
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
 	/*
 	 * The answer is copied out after the region is made: find an argument
 	 * that cannot take it (read-only memory) before making anything.
 	 */
-	if (copy_to_user(argp, &arg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags & ~SHMDEV_ATTACH_VALID_FLAGS || arg.pad)
+	ret = shmdev_ioc_copy_out(ioc, arg);
+	if (ret)
+		return ret;
+	if (arg->flags & ~SHMDEV_ATTACH_VALID_FLAGS || arg->pad)
 		return -EINVAL;
-	if (!(arg.flags & SHMDEV_CREAT) &&
-	    arg.flags & (SHMDEV_EXCL | SHMDEV_AUTODESTROY | SHMDEV_POPULATE))
+	if (!(arg->flags & SHMDEV_CREAT) &&
+	    arg->flags & (SHMDEV_EXCL | SHMDEV_AUTODESTROY | SHMDEV_POPULATE))
 		return -EINVAL;
 	/*
 	 * The device's open mode bounds the handle's: through /dev/shmdev
 	 * opened read-only, a region is attached read-only and not created.
 	 */
-	if (!(file->f_mode & FMODE_WRITE) &&
-	    (arg.flags & (SHMDEV_CREAT | SHMDEV_RDONLY)) != SHMDEV_RDONLY)
+	if (!(ioc->file->f_mode & FMODE_WRITE) &&
+	    (arg->flags & (SHMDEV_CREAT | SHMDEV_RDONLY)) != SHMDEV_RDONLY)
 		return -EACCES;
-	name = shmdev_name_get(arg.name, arg.name_len);
+	name = shmdev_name_get(arg->name, arg->name_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 
@@ -245,18 +275,18 @@ static long shmdev_ioctl_attach(struct file *file, void __user *argp)
 	if (h->region)
 		goto err_unlock;
 again:
-	r = shmdev_region_attach(name, arg.name_len, &arg, h->id, &created);
+	r = shmdev_region_attach(name, arg->name_len, arg, h->id, &created);
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
 		goto err_unlock;
 	}
-	arg.region_flags = r->flags;
-	if (arg.flags & SHMDEV_INIT) {
-		if (created && !(arg.flags & SHMDEV_RDONLY))
+	arg->region_flags = r->flags;
+	if (arg->flags & SHMDEV_INIT) {
+		if (created && !(arg->flags & SHMDEV_RDONLY))
 			ret = 1;
 		else
 			ret = shmdev_region_init_wait(r, h->id,
-						      arg.flags & SHMDEV_RDONLY);
+						      arg->flags & SHMDEV_RDONLY);
 		if (ret == -ESTALE) {
 			atomic_dec(&r->handles);
 			shmdev_region_put(r);
@@ -265,10 +295,10 @@ again:
 		if (ret < 0)
 			goto err_region;
 		if (ret)
-			arg.region_flags |= SHMDEV_REGION_INITIALIZER;
+			arg->region_flags |= SHMDEV_REGION_INITIALIZER;
 	}
 
-	h->rdonly = arg.flags & SHMDEV_RDONLY;
+	h->rdonly = arg->flags & SHMDEV_RDONLY;
 	h->file = shmdev_region_file(r, h->rdonly);
 	if (IS_ERR(h->file)) {
 		ret = PTR_ERR(h->file);
@@ -276,13 +306,14 @@ again:
 		goto err_region;
 	}
 
-	arg.region_size = READ_ONCE(r->size);
-	arg.handle_id = h->id;
-	ret = -EFAULT;
-	if (copy_to_user(argp, &arg, sizeof(arg)))
+	arg->region_size = READ_ONCE(r->size);
+	arg->handle_id = h->id;
+	ret = shmdev_ioc_copy_out(ioc, arg);
+	if (ret)
 		goto err_file;
 
 	h->event_seen = atomic64_read(&r->events);
+	shmdev_region_stamp(r, true);
 	/* Pairs with smp_load_acquire() in shmdev_handle_region(). */
 	smp_store_release(&h->region, r);
 	mutex_unlock(&h->attach_lock);
@@ -306,80 +337,66 @@ err_name:
 	return ret;
 }
 
-static long shmdev_ioctl_unlink(struct file *file, void __user *argp)
+static long shmdev_ioctl_unlink(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_name arg;
+	struct shmdev_name *arg = karg;
 	char *name;
 	long ret;
 
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EACCES;
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags)
+	if (arg->flags)
 		return -EINVAL;
-	name = shmdev_name_get(arg.name, arg.name_len);
+	name = shmdev_name_get(arg->name, arg->name_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	ret = shmdev_region_unlink(name, arg.name_len, arg.ns_id);
+	ret = shmdev_region_unlink(name, arg->name_len, arg->ns_id);
 	kfree(name);
 	return ret;
 }
 
-static long shmdev_ioctl_stat(struct file *file, void __user *argp)
+static long shmdev_ioctl_stat(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_region *r = shmdev_handle_region(file->private_data);
-	struct shmdev_region_info info;
+	struct shmdev_region *r = shmdev_handle_region(ioc->h);
+	struct shmdev_region_info *info = karg;
 	char *name = NULL;
 	long ret;
 
-	if (copy_from_user(&info, argp, sizeof(info)))
-		return -EFAULT;
-	if (info.flags)
+	if (info->flags)
 		return -EINVAL;
-	if (info.name || info.name_len) {
-		name = shmdev_name_get(info.name, info.name_len);
+	if (info->name || info->name_len) {
+		name = shmdev_name_get(info->name, info->name_len);
 		if (IS_ERR(name))
 			return PTR_ERR(name);
 	} else if (!r) {
 		return -EBADFD;
-	} else if (info.ns_id) {
+	} else if (info->ns_id) {
 		return -EINVAL;
 	}
-	ret = shmdev_region_stat(r, name, info.name_len, info.ns_id, &info);
+	ret = shmdev_region_stat(r, name, info->name_len, info->ns_id, info);
 	kfree(name);
-	if (ret)
-		return ret;
-	if (copy_to_user(argp, &info, sizeof(info)))
-		return -EFAULT;
-	return 0;
+	return ret;
 }
 
-static long shmdev_ioctl_resize(struct file *file, void __user *argp)
+static long shmdev_ioctl_resize(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_resize arg;
+	struct shmdev_resize *arg = karg;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || arg.pad)
+	if (arg->flags || arg->pad)
 		return -EINVAL;
-	if (h->rdonly)
+	if (ioc->h->rdonly)
 		return -EACCES;
-	return shmdev_region_resize(r, arg.size);
+	return shmdev_region_resize(ioc->r, arg->size);
 }
 
-static long shmdev_ioctl_status(void __user *argp)
+static long shmdev_ioctl_status(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_status st = {};
+	struct shmdev_status *st = karg;
 
-	shmdev_region_status(&st);
-	st.handles = atomic_long_read(&shmdev_nr_handles);
-	if (copy_to_user(argp, &st, sizeof(st)))
-		return -EFAULT;
+	shmdev_region_status(st);
+	st->handles = atomic_long_read(&shmdev_nr_handles);
+	st->max_region_size = READ_ONCE(shmdev_max_region_size);
+	st->max_regions = READ_ONCE(shmdev_max_regions);
+	st->max_user_bytes = READ_ONCE(shmdev_max_user_bytes);
+	st->max_total_bytes = READ_ONCE(shmdev_max_total_bytes);
 	return 0;
 }
 
@@ -404,109 +421,75 @@ static u64 shmdev_host_deadline(u64 timeout)
 #endif
 }
 
-static long shmdev_ioctl_wait(struct file *file, void __user *argp)
+static long shmdev_ioctl_wait(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_wait arg;
+	struct shmdev_wait *arg = karg;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags)
+	if (arg->flags)
 		return -EINVAL;
-	return shmdev_wait(r, arg.offset, arg.expected,
-			   shmdev_host_deadline(arg.timeout));
+	return shmdev_wait(ioc->r, arg->offset, arg->expected,
+			   shmdev_host_deadline(arg->timeout));
 }
 
-static long shmdev_ioctl_wake(struct file *file, void __user *argp)
+static long shmdev_ioctl_wake(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_wake arg;
+	struct shmdev_wake *arg = karg;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || !arg.nr)
+	if (arg->flags || !arg->nr)
 		return -EINVAL;
-	return shmdev_wake(r, arg.offset, arg.nr);
+	return shmdev_wake(ioc->r, arg->offset, arg->nr);
 }
 
-static long shmdev_ioctl_lock(struct file *file, void __user *argp)
+static long shmdev_ioctl_lock(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_lock arg;
-	unsigned int kind;
+	struct shmdev_lock *arg = karg;
+	unsigned int kind = arg->mode & (SHMDEV_LOCK_SH | SHMDEV_LOCK_EX);
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	kind = arg.mode & (SHMDEV_LOCK_SH | SHMDEV_LOCK_EX);
-	if (arg.mode & ~SHMDEV_LOCK_VALID_FLAGS ||
+	if (arg->mode & ~SHMDEV_LOCK_VALID_FLAGS ||
 	    (kind != SHMDEV_LOCK_SH && kind != SHMDEV_LOCK_EX) ||
-	    arg.id >= SHMDEV_NR_LOCKS)
+	    arg->id >= SHMDEV_NR_LOCKS)
 		return -EINVAL;
 	/*
 	 * As semop() needs alter permission: a handle that may not write takes
 	 * a lock shared only (which still makes writers wait while it holds
 	 * it, as flock(LOCK_SH) does).
 	 */
-	if (kind == SHMDEV_LOCK_EX && h->rdonly)
+	if (kind == SHMDEV_LOCK_EX && ioc->h->rdonly)
 		return -EACCES;
-	return shmdev_lock(h, arg.id, arg.mode,
-			   shmdev_host_deadline(arg.timeout));
+	return shmdev_lock(ioc->h, arg->id, arg->mode,
+			   shmdev_host_deadline(arg->timeout));
 }
 
-static long shmdev_ioctl_unlock(struct file *file, void __user *argp)
+static long shmdev_ioctl_unlock(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_unlock arg;
+	struct shmdev_unlock *arg = karg;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || arg.id >= SHMDEV_NR_LOCKS)
+	if (arg->flags || arg->id >= SHMDEV_NR_LOCKS)
 		return -EINVAL;
-	return shmdev_unlock(file->private_data, arg.id);
+	return shmdev_unlock(ioc->h, arg->id);
 }
 
-static long shmdev_ioctl_mutex_init(struct file *file, void __user *argp)
+static long shmdev_ioctl_mutex_init(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_mutex_init arg;
+	struct shmdev_mutex_init *arg = karg;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || arg.pad)
+	if (arg->flags || arg->pad)
 		return -EINVAL;
-	if (h->rdonly)
+	if (ioc->h->rdonly)
 		return -EACCES;
-	return shmdev_mutex_register(r, arg.offset);
+	return shmdev_mutex_register(ioc->r, arg->offset);
 }
 
-static long shmdev_ioctl_mutex_destroy(struct file *file, void __user *argp)
+static long shmdev_ioctl_mutex_destroy(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_mutex_destroy arg;
+	struct shmdev_mutex_destroy *arg = karg;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || arg.pad || !arg.len || (arg.offset | arg.len) % 4 ||
-	    arg.offset + arg.len < arg.offset)
+	if (arg->flags || arg->pad || !arg->len || (arg->offset | arg->len) % 4 ||
+	    arg->offset + arg->len < arg->offset)
 		return -EINVAL;
-	if (h->rdonly)
+	if (ioc->h->rdonly)
 		return -EACCES;
-	return shmdev_mutex_unregister(r, arg.offset, arg.len);
+	return shmdev_mutex_unregister(ioc->r, arg->offset, arg->len);
 }
 
 /*
@@ -514,18 +497,13 @@ static long shmdev_ioctl_mutex_destroy(struct file *file, void __user *argp)
  * the handle's until it is released: ids are not given back one by one, so
  * no word can hold an id that a release would no longer repair.
  */
-static long shmdev_ioctl_owner_id(struct file *file, void __user *argp)
+static long shmdev_ioctl_owner_id(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_owner_id arg;
+	struct shmdev_handle *h = ioc->h;
+	struct shmdev_owner_id *arg = karg;
 	int id, ret;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags)
+	if (arg->flags)
 		return -EINVAL;
 	/* Only a writer can take a mutex. */
 	if (h->rdonly)
@@ -535,7 +513,7 @@ static long shmdev_ioctl_owner_id(struct file *file, void __user *argp)
 	if (h->nr_owner_ids >= SHMDEV_MAX_OWNER_IDS)
 		goto out_unlock;
 	if (!h->nr_owner_ids)
-		h->owner_uid = file->f_cred->fsuid;	/* the opener's */
+		h->owner_uid = ioc->file->f_cred->fsuid;	/* the opener's */
 	ret = shmdev_owner_ids_charge(h->owner_uid);
 	if (ret)
 		goto out_unlock;
@@ -549,102 +527,177 @@ static long shmdev_ioctl_owner_id(struct file *file, void __user *argp)
 		goto out_uncharge;
 	}
 	WRITE_ONCE(h->nr_owner_ids, h->nr_owner_ids + 1);
-	arg.id = id;
+	/* A bad pointer leaves the id with the handle, freed at release. */
+	arg->id = id;
 	ret = 0;
 	goto out_unlock;
 out_uncharge:
 	shmdev_owner_ids_uncharge(h->owner_uid, 1);
 out_unlock:
 	mutex_unlock(&h->attach_lock);
-	if (ret)
-		return ret;
-	/* A bad pointer leaves the id with the handle, freed at release. */
-	if (copy_to_user(argp, &arg, sizeof(arg)))
-		return -EFAULT;
+	return ret;
+}
+
+static long shmdev_ioctl_ready(struct shmdev_ioc *ioc, void *karg)
+{
+	return shmdev_region_ready(ioc->r, ioc->h->id);
+}
+
+static long shmdev_ioctl_notify(struct shmdev_ioc *ioc, void *karg)
+{
+	shmdev_notify(ioc->r);
 	return 0;
 }
 
-static long shmdev_ioctl_ready(struct file *file)
+static long shmdev_ioctl_event_wait(struct shmdev_ioc *ioc, void *karg)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_region *r = shmdev_attached(file);
-
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	return shmdev_region_ready(r, h->id);
-}
-
-static long shmdev_ioctl_notify(struct file *file)
-{
-	struct shmdev_region *r = shmdev_attached(file);
-
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	shmdev_notify(r);
-	return 0;
-}
-
-static long shmdev_ioctl_event_wait(struct file *file, void __user *argp)
-{
-	struct shmdev_region *r = shmdev_attached(file);
-	struct shmdev_event arg;
+	struct shmdev_event *arg = karg;
 	long ret;
 
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || arg.pad)
+	if (arg->flags || arg->pad)
 		return -EINVAL;
-	ret = shmdev_event_wait(file->private_data, arg.seq,
-				shmdev_host_deadline(arg.timeout), &arg.counter);
-	if (ret && ret != -ETIMEDOUT)
-		return ret;
-	if (put_user(arg.counter, &((struct shmdev_event __user *)argp)->counter))
+	ret = shmdev_event_wait(ioc->h, arg->seq,
+				shmdev_host_deadline(arg->timeout), &arg->counter);
+	/* The counter goes out on a timeout too. */
+	if (ret == -ETIMEDOUT && shmdev_ioc_copy_out(ioc, arg))
 		return -EFAULT;
 	return ret;
 }
 
+/* Every argument, for the dispatcher's copy of it. */
+union shmdev_ioc_arg {
+	struct shmdev_api api;
+	struct shmdev_attach attach;
+	struct shmdev_name name;
+	struct shmdev_region_info info;
+	struct shmdev_status status;
+	struct shmdev_resize resize;
+	struct shmdev_wait wait;
+	struct shmdev_wake wake;
+	struct shmdev_lock lock;
+	struct shmdev_unlock unlock;
+	struct shmdev_mutex_init mutex_init;
+	struct shmdev_mutex_destroy mutex_destroy;
+	struct shmdev_owner_id owner_id;
+	struct shmdev_event event;
+};
+
+#define SHMDEV_IOC_ATTACHED	0x1	/* needs an attached handle, else -EBADFD */
+#define SHMDEV_IOC_WRITER	0x2	/* needs /dev/shmdev open for writing, else -EACCES */
+
+/**
+ * struct shmdev_ioctl_desc - one ioctl of the table
+ * @cmd:	its number at the module's argument size: direction and size
+ * @size_ver0:	the argument's first, smallest layout
+ * @flags:	SHMDEV_IOC_ATTACHED, SHMDEV_IOC_WRITER
+ * @fn:		the handler, given the argument copied in and zero-extended;
+ *		the dispatcher copies it out when the handler returns >= 0
+ *		and @cmd reads, unless the handler did
+ */
+struct shmdev_ioctl_desc {
+	unsigned int cmd;
+	unsigned short size_ver0;
+	unsigned short flags;
+	long (*fn)(struct shmdev_ioc *ioc, void *karg);
+};
+
+#define SHMDEV_IOCTL(_cmd, _ver0, _flags, _fn)				\
+	[_IOC_NR(_cmd)] = {						\
+		.cmd = (_cmd),						\
+		.size_ver0 = (_ver0) +					\
+			BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) >		\
+					  sizeof(union shmdev_ioc_arg) || \
+					  (_ver0) > _IOC_SIZE(_cmd)),	\
+		.flags = (_flags),					\
+		.fn = (_fn),						\
+	}
+
+static const struct shmdev_ioctl_desc shmdev_ioctls[] = {
+	SHMDEV_IOCTL(SHMDEV_IOC_API, sizeof(struct shmdev_api), 0,
+		     shmdev_ioctl_api),
+	SHMDEV_IOCTL(SHMDEV_IOC_ATTACH, sizeof(struct shmdev_attach), 0,
+		     shmdev_ioctl_attach),
+	SHMDEV_IOCTL(SHMDEV_IOC_UNLINK, sizeof(struct shmdev_name),
+		     SHMDEV_IOC_WRITER, shmdev_ioctl_unlink),
+	SHMDEV_IOCTL(SHMDEV_IOC_STAT, SHMDEV_REGION_INFO_SIZE_VER0, 0,
+		     shmdev_ioctl_stat),
+	SHMDEV_IOCTL(SHMDEV_IOC_RESIZE, sizeof(struct shmdev_resize),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_resize),
+	SHMDEV_IOCTL(SHMDEV_IOC_STATUS, SHMDEV_STATUS_SIZE_VER0, 0,
+		     shmdev_ioctl_status),
+	SHMDEV_IOCTL(SHMDEV_IOC_WAIT, sizeof(struct shmdev_wait),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_wait),
+	SHMDEV_IOCTL(SHMDEV_IOC_WAKE, sizeof(struct shmdev_wake),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_wake),
+	SHMDEV_IOCTL(SHMDEV_IOC_LOCK, sizeof(struct shmdev_lock),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_lock),
+	SHMDEV_IOCTL(SHMDEV_IOC_UNLOCK, sizeof(struct shmdev_unlock),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_unlock),
+	SHMDEV_IOCTL(SHMDEV_IOC_MUTEX_INIT, sizeof(struct shmdev_mutex_init),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_mutex_init),
+	SHMDEV_IOCTL(SHMDEV_IOC_NOTIFY, 0, SHMDEV_IOC_ATTACHED,
+		     shmdev_ioctl_notify),
+	SHMDEV_IOCTL(SHMDEV_IOC_EVENT_WAIT, sizeof(struct shmdev_event),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_event_wait),
+	SHMDEV_IOCTL(SHMDEV_IOC_MUTEX_DESTROY, sizeof(struct shmdev_mutex_destroy),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_mutex_destroy),
+	SHMDEV_IOCTL(SHMDEV_IOC_OWNER_ID, sizeof(struct shmdev_owner_id),
+		     SHMDEV_IOC_ATTACHED, shmdev_ioctl_owner_id),
+	SHMDEV_IOCTL(SHMDEV_IOC_READY, 0, SHMDEV_IOC_ATTACHED,
+		     shmdev_ioctl_ready),
+};
+
+/*
+ * The ioctl entry: look the call up by its number alone, check its
+ * direction and the caller's size, copy the argument in once (zero-extended
+ * to the module's layout; a longer one only with zeros past it), call the
+ * handler, copy the answer out at the caller's size.
+ */
 static long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	void __user *argp = (void __user *)arg;
+	struct shmdev_ioc ioc = {
+		.file	= file,
+		.h	= file->private_data,
+		.uarg	= (void __user *)arg,
+		.usize	= _IOC_SIZE(cmd),
+	};
+	const struct shmdev_ioctl_desc *d;
+	union shmdev_ioc_arg karg;
+	unsigned int nr = _IOC_NR(cmd);
+	long ret;
 
-	switch (cmd) {
-	case SHMDEV_IOC_API:
-		return shmdev_ioctl_api(argp);
-	case SHMDEV_IOC_ATTACH:
-		return shmdev_ioctl_attach(file, argp);
-	case SHMDEV_IOC_UNLINK:
-		return shmdev_ioctl_unlink(file, argp);
-	case SHMDEV_IOC_STAT:
-		return shmdev_ioctl_stat(file, argp);
-	case SHMDEV_IOC_RESIZE:
-		return shmdev_ioctl_resize(file, argp);
-	case SHMDEV_IOC_STATUS:
-		return shmdev_ioctl_status(argp);
-	case SHMDEV_IOC_WAIT:
-		return shmdev_ioctl_wait(file, argp);
-	case SHMDEV_IOC_WAKE:
-		return shmdev_ioctl_wake(file, argp);
-	case SHMDEV_IOC_LOCK:
-		return shmdev_ioctl_lock(file, argp);
-	case SHMDEV_IOC_UNLOCK:
-		return shmdev_ioctl_unlock(file, argp);
-	case SHMDEV_IOC_MUTEX_INIT:
-		return shmdev_ioctl_mutex_init(file, argp);
-	case SHMDEV_IOC_NOTIFY:
-		return shmdev_ioctl_notify(file);
-	case SHMDEV_IOC_EVENT_WAIT:
-		return shmdev_ioctl_event_wait(file, argp);
-	case SHMDEV_IOC_MUTEX_DESTROY:
-		return shmdev_ioctl_mutex_destroy(file, argp);
-	case SHMDEV_IOC_OWNER_ID:
-		return shmdev_ioctl_owner_id(file, argp);
-	case SHMDEV_IOC_READY:
-		return shmdev_ioctl_ready(file);
-	default:
+	if (_IOC_TYPE(cmd) != SHMDEV_IOC_MAGIC || nr >= ARRAY_SIZE(shmdev_ioctls))
 		return -ENOTTY;
+	d = &shmdev_ioctls[array_index_nospec(nr, ARRAY_SIZE(shmdev_ioctls))];
+	if (!d->fn || _IOC_DIR(cmd) != _IOC_DIR(d->cmd))
+		return -ENOTTY;
+	ioc.ksize = _IOC_SIZE(d->cmd);
+	if (!ioc.ksize && ioc.usize)
+		return -ENOTTY;
+	if (ioc.usize < d->size_ver0)
+		return -EINVAL;
+
+	if (d->flags & SHMDEV_IOC_ATTACHED) {
+		ioc.r = shmdev_handle_region(ioc.h);
+		if (!ioc.r)
+			return -EBADFD;
 	}
+	if (d->flags & SHMDEV_IOC_WRITER && !(file->f_mode & FMODE_WRITE))
+		return -EACCES;
+
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		ret = copy_struct_from_user(&karg, ioc.ksize, ioc.uarg, ioc.usize);
+		if (ret)
+			return ret;
+	} else {
+		memset(&karg, 0, ioc.ksize);
+	}
+	ret = d->fn(&ioc, &karg);
+	if (ret < 0 || !(_IOC_DIR(cmd) & _IOC_READ) || ioc.copied_out)
+		return ret;
+	if (shmdev_ioc_copy_out(&ioc, &karg))
+		return -EFAULT;
+	return ret;
 }
 
 static const struct file_operations shmdev_fops = {

@@ -20,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/pagemap.h>
+#include <linux/pid.h>
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
 #include <linux/sched.h>
@@ -27,6 +28,7 @@
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 
@@ -328,6 +330,8 @@ static void shmdev_region_release(struct kref *ref)
 	shmdev_sync_region_free(r);
 	if (r->file)
 		fput(r->file);
+	put_pid(r->creator_pid);
+	put_pid(r->last_pid);
 	mutex_destroy(&r->lock);
 	kfree(r);
 }
@@ -342,6 +346,26 @@ static void shmdev_region_release(struct kref *ref)
 void shmdev_region_put(struct shmdev_region *r)
 {
 	kref_put_mutex(&r->ref, shmdev_region_release, &shmdev_table_lock);
+}
+
+/**
+ * shmdev_region_stamp - record an attach or a detach, as SysV's shm_lprid
+ * @r: the region
+ * @attach: an attach (atime), else a detach (dtime)
+ */
+void shmdev_region_stamp(struct shmdev_region *r, bool attach)
+{
+	struct pid *pid = get_pid(task_tgid(current));
+	u64 now = ktime_get_real_ns();
+
+	spin_lock(&r->stamp_lock);
+	swap(r->last_pid, pid);
+	if (attach)
+		r->atime = now;
+	else
+		r->dtime = now;
+	spin_unlock(&r->stamp_lock);
+	put_pid(pid);
 }
 
 /*
@@ -473,8 +497,11 @@ static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
 	r->mode = mode;
 	r->flags = flags & (SHMDEV_AUTODESTROY | SHMDEV_POPULATE);
 	r->size = size;
+	r->creator_pid = get_pid(task_tgid(current));
+	r->ctime = ktime_get_real_ns();
 	mutex_init(&r->lock);
 	spin_lock_init(&r->locks_lock);
+	spin_lock_init(&r->stamp_lock);
 	xa_init(&r->mutexes);
 	init_waitqueue_head(&r->event_wq);
 	init_waitqueue_head(&r->init_wq);
@@ -793,6 +820,13 @@ static void shmdev_region_fill(struct shmdev_region *r,
 	info->lock_contended = atomic64_read(&r->lock_contended);
 	info->owner_deaths = atomic64_read(&r->owner_deaths);
 	info->events = atomic64_read(&r->events);
+	info->creator_pid = pid_vnr(r->creator_pid);
+	info->ctime = r->ctime;
+	spin_lock(&r->stamp_lock);
+	info->last_pid = pid_vnr(r->last_pid);
+	info->atime = r->atime;
+	info->dtime = r->dtime;
+	spin_unlock(&r->stamp_lock);
 }
 
 /**
@@ -877,8 +911,10 @@ int shmdev_region_resize(struct shmdev_region *r, u64 size)
 		shmdev_uncharge(r->ns, r->uid, size - old, false);
 	else if (!ret && size < old)
 		shmdev_uncharge(r->ns, r->uid, old - size, false);
-	if (!ret)
+	if (!ret) {
 		r->size = size;
+		r->ctime = ktime_get_real_ns();
+	}
 	mutex_unlock(&shmdev_table_lock);
 out_unlock:
 	mutex_unlock(&r->lock);
@@ -1116,6 +1152,8 @@ void shmdev_region_status(struct shmdev_status *st)
 	st->regions = shmdev_nr_regions;
 	st->bytes = shmdev_nr_bytes;
 	st->user_bytes = u ? u->bytes : 0;
+	st->owner_ids = shmdev_nr_owner_ids;
+	st->user_owner_ids = u ? u->owner_ids : 0;
 	mutex_unlock(&shmdev_table_lock);
 }
 

@@ -8,7 +8,8 @@
  *     region->lock		(mutex: size, mmap against resize, mutex registry)
  *       shmdev_table_lock	(mutex: namespaces, name trees, accounting)
  *       inode lock, i_mmap_rwsem	(shmem, under vfs_truncate)
- *         bucket->lock, region->locks_lock, region->event_wq.lock
+ *         bucket->lock, region->locks_lock, region->event_wq.lock,
+ *         region->stamp_lock
  *				(spinlocks, never nested in each other)
  *
  * Nothing copies from or to user memory while holding shmdev_table_lock or
@@ -108,6 +109,12 @@ struct shmdev_klock {
  * @init_id:	the id of the handle initialising it, 0 for none (@lock)
  * @init_wq:	SHMDEV_INIT attaches waiting for it
  * @waits, @wakes, @lock_acquired, @lock_contended, @owner_deaths: counters
+ * @creator_pid: the creating process, referenced
+ * @ctime:	creation or last size change, ns (shmdev_table_lock)
+ * @stamp_lock:	protects @last_pid, @atime, @dtime
+ * @last_pid:	the process of the last attach or detach, referenced
+ * @atime:	last attach, ns
+ * @dtime:	last detach, ns
  * @name_len:	bytes in @name
  * @name:	the name, NUL terminated for printing
  */
@@ -142,6 +149,13 @@ struct shmdev_region {
 	atomic64_t lock_acquired;
 	atomic64_t lock_contended;
 	atomic64_t owner_deaths;
+
+	struct pid *creator_pid;
+	u64 ctime;
+	spinlock_t stamp_lock;
+	struct pid *last_pid;
+	u64 atime;
+	u64 dtime;
 
 	unsigned int name_len;
 	char name[];
@@ -200,6 +214,7 @@ void shmdev_region_init_abandon(struct shmdev_region *r, u32 id);
 int shmdev_region_ready(struct shmdev_region *r, u32 id);
 void shmdev_region_uncreate(struct shmdev_region *r);
 void shmdev_region_put(struct shmdev_region *r);
+void shmdev_region_stamp(struct shmdev_region *r, bool attach);
 int shmdev_owner_ids_charge(kuid_t uid);
 void shmdev_owner_ids_uncharge(kuid_t uid, unsigned int n);
 int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id);

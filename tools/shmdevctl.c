@@ -1397,7 +1397,7 @@ static int load_module(const char *path)
 
 static const char *const feature_names[] = {
 	"regions", "wait", "locks", "mutex", "events", "mutex_destroy",
-	"owner_ids", "init",
+	"owner_ids", "init", "sized_args",
 };
 
 struct mod_state {

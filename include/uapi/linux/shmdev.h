@@ -3,10 +3,23 @@
  * shmdev: named shared-memory regions and wait queues through /dev/shmdev.
  *
  * The ABI grows by feature bits, never by version numbers inside structures:
- * SHMDEV_IOC_API reports SHMDEV_ABI_VERSION and a mask of SHMDEV_FEAT_*; every
- * ioctl number encodes its argument size, so a caller built against another
- * layout gets -ENOTTY. Every unknown flag and every nonzero pad field is
- * rejected with -EINVAL. Pointers travel as __u64. Timeouts are absolute
+ * SHMDEV_IOC_API reports SHMDEV_ABI_VERSION and a mask of SHMDEV_FEAT_*.
+ * Argument structures grow at their end. Every ioctl number encodes the
+ * size of its argument as the caller knows it, and the module takes any
+ * size from the structure's first layout up (SHMDEV_*_SIZE_VER0 for the
+ * structures that grew, else the size in this header):
+ *
+ *  - in:  a shorter argument is zero-extended to the module's layout; a
+ *	   longer one is accepted when every byte past the module's layout
+ *	   is zero, else -E2BIG (copy_struct_from_user());
+ *  - out: the module writes at most the caller's size; past its own
+ *	   layout it writes zeros, so a newer caller on an older module reads
+ *	   0 in the fields that module does not know.
+ *
+ * A size below the first layout is -EINVAL; a number with another
+ * direction or type is -ENOTTY. Fields added later say since which
+ * feature bit they are filled. Every unknown flag and every nonzero pad
+ * field is rejected with -EINVAL. Pointers travel as __u64. Timeouts are absolute
  * CLOCK_MONOTONIC nanoseconds, SHMDEV_TIMEOUT_INFINITE to sleep forever, so
  * a caller that retries after -EINTR keeps its deadline.
  */
@@ -33,6 +46,8 @@
 #define SHMDEV_FEAT_MUTEX_DESTROY (1ULL << 5)	/* SHMDEV_IOC_MUTEX_DESTROY */
 #define SHMDEV_FEAT_OWNER_IDS	(1ULL << 6)	/* SHMDEV_IOC_OWNER_ID */
 #define SHMDEV_FEAT_INIT	(1ULL << 7)	/* SHMDEV_INIT, SHMDEV_IOC_READY */
+/* Arguments of any size (see above); pids and times in region_info, limits in status */
+#define SHMDEV_FEAT_SIZED_ARGS	(1ULL << 8)
 
 /* struct shmdev_attach.flags */
 #define SHMDEV_CREAT		0x01	/* create the region if it is missing */
@@ -168,6 +183,16 @@ struct shmdev_name {
  * @owner_deaths:	(out) locks and mutexes whose owner handle went away
  *			holding them
  * @events:		(out) the region's event counter
+ *
+ * Since SHMDEV_FEAT_SIZED_ARGS, as in SysV's struct shmid_ds:
+ * @creator_pid:	(out) the process that created it, in the caller's pid
+ *			namespace; 0 when it is not visible there
+ * @last_pid:		(out) the process of the last attach or detach, as
+ *			@creator_pid
+ * @ctime:		(out) creation or last size change, CLOCK_REALTIME ns
+ * @atime:		(out) last attach, CLOCK_REALTIME ns
+ * @dtime:		(out) last detach (release of an attached handle),
+ *			CLOCK_REALTIME ns; 0 before the first
  */
 struct shmdev_region_info {
 	__u64 name;
@@ -189,7 +214,16 @@ struct shmdev_region_info {
 	__u64 lock_contended;
 	__u64 owner_deaths;
 	__u64 events;
+	/* SHMDEV_REGION_INFO_SIZE_VER0 ends here */
+	__u32 creator_pid;
+	__u32 last_pid;
+	__u64 ctime;
+	__u64 atime;
+	__u64 dtime;
 };
+
+#define SHMDEV_REGION_INFO_SIZE_VER0	120	/* up to @events */
+#define SHMDEV_REGION_INFO_SIZE_VER1	152	/* up to @dtime */
 
 /**
  * struct shmdev_status - the module's totals (SHMDEV_IOC_STATUS)
@@ -199,6 +233,15 @@ struct shmdev_region_info {
  * @bytes:		(out) their sizes, summed
  * @user_bytes:		(out) bytes charged to the caller's fsuid
  * @handles:		(out) open files of /dev/shmdev
+ *
+ * Since SHMDEV_FEAT_SIZED_ARGS, the limits (the module's parameters) and
+ * the owner ids of SHMDEV_IOC_OWNER_ID:
+ * @max_region_size:	(out) largest region, else -EFBIG
+ * @max_regions:	(out) most regions per IPC namespace, else -ENOSPC
+ * @max_user_bytes:	(out) most bytes one owner uid may hold, else -ENOSPC
+ * @max_total_bytes:	(out) most bytes in all, else -ENOSPC
+ * @owner_ids:		(out) owner ids held in all
+ * @user_owner_ids:	(out) owner ids held by handles the caller's fsuid opened
  */
 struct shmdev_status {
 	__u64 ns_regions;
@@ -207,7 +250,17 @@ struct shmdev_status {
 	__u64 bytes;
 	__u64 user_bytes;
 	__u64 handles;
+	/* SHMDEV_STATUS_SIZE_VER0 ends here */
+	__u64 max_region_size;
+	__u64 max_regions;
+	__u64 max_user_bytes;
+	__u64 max_total_bytes;
+	__u64 owner_ids;
+	__u64 user_owner_ids;
 };
+
+#define SHMDEV_STATUS_SIZE_VER0		48	/* up to @handles */
+#define SHMDEV_STATUS_SIZE_VER1		96	/* up to @user_owner_ids */
 
 /**
  * struct shmdev_resize - change the attached region's size (SHMDEV_IOC_RESIZE)
