@@ -1194,10 +1194,80 @@ static void shmdev_seq_flags(struct seq_file *m, u32 flags)
 		seq_putc(m, '-');
 }
 
+enum shmdev_proc_kind { COL_U32, COL_U64, COL_MODE, COL_NAME, COL_FLAGS };
+
+#define SHMDEV_PROC_COL(field, kind)					\
+	{ #field, offsetof(struct shmdev_region_info, field), kind }
+
+/*
+ * The columns of /proc/shmdev: each named as its field of struct
+ * shmdev_region_info, in this order. New columns go at the end.
+ */
+static const struct shmdev_proc_col {
+	const char *name;
+	unsigned short offset;
+	enum shmdev_proc_kind kind;
+} shmdev_proc_cols[] = {
+	SHMDEV_PROC_COL(ns_inum, COL_U64),
+	{ "name", 0, COL_NAME },
+	SHMDEV_PROC_COL(size, COL_U64),
+	SHMDEV_PROC_COL(uid, COL_U32),
+	SHMDEV_PROC_COL(gid, COL_U32),
+	SHMDEV_PROC_COL(mode, COL_MODE),
+	SHMDEV_PROC_COL(handles, COL_U32),
+	SHMDEV_PROC_COL(mappings, COL_U32),
+	SHMDEV_PROC_COL(region_flags, COL_FLAGS),
+	SHMDEV_PROC_COL(resident, COL_U64),
+	SHMDEV_PROC_COL(waits, COL_U64),
+	SHMDEV_PROC_COL(wakes, COL_U64),
+	SHMDEV_PROC_COL(lock_acquired, COL_U64),
+	SHMDEV_PROC_COL(lock_contended, COL_U64),
+	SHMDEV_PROC_COL(owner_deaths, COL_U64),
+	SHMDEV_PROC_COL(events, COL_U64),
+	SHMDEV_PROC_COL(creator_pid, COL_U32),
+	SHMDEV_PROC_COL(last_pid, COL_U32),
+	SHMDEV_PROC_COL(ctime, COL_U64),
+	SHMDEV_PROC_COL(atime, COL_U64),
+	SHMDEV_PROC_COL(dtime, COL_U64),
+};
+
+static void shmdev_proc_row(struct seq_file *m, struct shmdev_region *r,
+			    const struct shmdev_region_info *info)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(shmdev_proc_cols); i++) {
+		const struct shmdev_proc_col *c = &shmdev_proc_cols[i];
+		const void *field = (const void *)info + c->offset;
+
+		if (i)
+			seq_putc(m, ' ');
+		switch (c->kind) {
+		case COL_U32:
+			seq_put_decimal_ull(m, "", *(const u32 *)field);
+			break;
+		case COL_U64:
+			seq_put_decimal_ull(m, "", *(const u64 *)field);
+			break;
+		case COL_MODE:
+			seq_printf(m, "%04o", *(const u32 *)field);
+			break;
+		case COL_NAME:
+			shmdev_seq_name(m, r->name, r->name_len);
+			break;
+		case COL_FLAGS:
+			shmdev_seq_flags(m, *(const u32 *)field);
+			break;
+		}
+	}
+	seq_putc(m, '\n');
+}
+
 /*
  * /proc/shmdev: the linked regions of the IPC namespace of the file's
  * opener (as /proc/sysvipc), whoever reads it; an administrator of the
- * initial namespace sees every namespace's.
+ * initial namespace sees every namespace's. A header row names the
+ * columns (shmdev_proc_cols).
  */
 static int shmdev_proc_show(struct seq_file *m, void *v)
 {
@@ -1207,8 +1277,11 @@ static int shmdev_proc_show(struct seq_file *m, void *v)
 	struct shmdev_region_info info;
 	struct shmdev_ns *ns;
 	struct rb_node *n;
+	int i;
 
-	seq_puts(m, "ns name size uid gid mode handles mappings flags resident waits wakes locks contended deaths events\n");
+	for (i = 0; i < ARRAY_SIZE(shmdev_proc_cols); i++)
+		seq_printf(m, "%s%s", i ? " " : "", shmdev_proc_cols[i].name);
+	seq_putc(m, '\n');
 	mutex_lock(&shmdev_table_lock);
 	list_for_each_entry(ns, &shmdev_namespaces, node) {
 		if (!all && ns->ipc_ns != ipc_ns)
@@ -1218,16 +1291,7 @@ static int shmdev_proc_show(struct seq_file *m, void *v)
 
 			r = rb_entry(n, struct shmdev_region, node);
 			shmdev_region_fill(r, &info);
-			seq_printf(m, "%llu ", info.ns_inum);
-			shmdev_seq_name(m, r->name, r->name_len);
-			seq_printf(m, " %llu %u %u %04o %u %u ", info.size,
-				   info.uid, info.gid, info.mode, info.handles,
-				   info.mappings);
-			shmdev_seq_flags(m, info.region_flags);
-			seq_printf(m, " %llu %llu %llu %llu %llu %llu %llu\n",
-				   info.resident, info.waits, info.wakes,
-				   info.lock_acquired, info.lock_contended,
-				   info.owner_deaths, info.events);
+			shmdev_proc_row(m, r, &info);
 		}
 	}
 	mutex_unlock(&shmdev_table_lock);

@@ -275,7 +275,7 @@ static inline long long meminfo_bytes(const char *field)
  * /proc/shmdev: a line of column names, then one line per region, fields
  * separated by blanks. A row is kept as strings, looked up by column name.
  */
-#define PROC_COLS_MAX	24
+#define PROC_COLS_MAX	32
 
 struct proc_row {
 	unsigned int nr;

@@ -117,7 +117,7 @@ TEST_F(ns, child_namespace_isolated)
 		CHILD_ASSERT_EQ(0, ((char *)shmdev_addr(b))[0]);
 		strcpy(shmdev_addr(b), "child");
 		CHILD_ASSERT_EQ(1, proc_find(n, rows, 4));
-		CHILD_ASSERT_EQ(inum, strtoull(proc_col(&rows[0], "ns"), NULL, 10));
+		CHILD_ASSERT_EQ(inum, strtoull(proc_col(&rows[0], "ns_inum"), NULL, 10));
 		CHILD_ASSERT_EQ(8192, strtoull(proc_col(&rows[0], "size"), NULL, 10));
 		/* Its /proc/shmdev lists its own region and nothing else. */
 		CHILD_ASSERT_EQ(2, proc_lines());
@@ -141,8 +141,8 @@ TEST_F(ns, child_namespace_isolated)
 
 	/* Root of the initial namespace sees the child's region too. */
 	ASSERT_EQ(2, proc_find(n, rows, 4));
-	ns0 = strtoull(proc_col(&rows[0], "ns"), NULL, 10);
-	ns1 = strtoull(proc_col(&rows[1], "ns"), NULL, 10);
+	ns0 = strtoull(proc_col(&rows[0], "ns_inum"), NULL, 10);
+	ns1 = strtoull(proc_col(&rows[1], "ns_inum"), NULL, 10);
 	c = ns0 == child_ns ? 0 : 1;
 	EXPECT_TRUE((ns0 == parent_ns && ns1 == child_ns) ||
 		    (ns0 == child_ns && ns1 == parent_ns));
@@ -157,7 +157,7 @@ TEST_F(ns, child_namespace_isolated)
 	EXPECT_EQ(0, unlink_ns(n, child_ns));
 	EXPECT_EQ(-ENOENT, unlink_ns(n, child_ns));
 	ASSERT_EQ(1, proc_find(n, rows, 4));
-	EXPECT_EQ(parent_ns, strtoull(proc_col(&rows[0], "ns"), NULL, 10));
+	EXPECT_EQ(parent_ns, strtoull(proc_col(&rows[0], "ns_inum"), NULL, 10));
 	EXPECT_EQ(0, pipe_post(to_child[1]));
 	ASSERT_EQ(0, wait_exit(pid));
 	EXPECT_EQ(0, shmdev_unlink(n));
@@ -320,7 +320,7 @@ TEST_F(ns, container_user_and_ipc_namespace)
 	EXPECT_EQ(-ENOENT, stat_ns("ns.ct.locked", child_ns, &info));
 	EXPECT_EQ(0, unlink_ns(n, child_ns));
 	ASSERT_EQ(1, proc_find(n, &row, 1));
-	EXPECT_EQ(parent_ns, strtoull(proc_col(&row, "ns"), NULL, 10));
+	EXPECT_EQ(parent_ns, strtoull(proc_col(&row, "ns_inum"), NULL, 10));
 	EXPECT_EQ(0, shmdev_close(a));
 }
 

@@ -629,7 +629,7 @@ TEST_F(region, stat_fields)
 	ASSERT_EQ(1, proc_find(n, &row, 1));
 	EXPECT_STREQ("0640", proc_col(&row, "mode"));
 	EXPECT_STREQ("2", proc_col(&row, "handles"));
-	EXPECT_STREQ("-", proc_col(&row, "flags"));
+	EXPECT_STREQ("-", proc_col(&row, "region_flags"));
 	EXPECT_EQ(3 * self->pg, strtoull(proc_col(&row, "size"), NULL, 10));
 	EXPECT_EQ(0, shmdev_close(b));
 	EXPECT_EQ(0, shmdev_close(a));

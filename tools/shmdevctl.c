@@ -525,9 +525,9 @@ enum {
 
 /* Column names in /proc/shmdev's header; the first nine are required. */
 static const char *const proc_cols[NR_COLS] = {
-	"ns", "name", "size", "uid", "gid", "mode", "handles", "mappings",
-	"flags", "resident", "waits", "wakes", "locks", "contended", "deaths",
-	"events",
+	"ns_inum", "name", "size", "uid", "gid", "mode", "handles", "mappings",
+	"region_flags", "resident", "waits", "wakes", "lock_acquired",
+	"lock_contended", "owner_deaths", "events",
 };
 #define NR_REQUIRED_COLS	(COL_FLAGS + 1)
 
