@@ -255,6 +255,13 @@ static void op_ioctl(struct fuzz *f, int fd)
 		/* Any command number of shmdev's magic, any bytes. */
 		cmd = _IOC(below(f, 4), SHMDEV_IOC_MAGIC, below(f, 0x20), below(f, 256));
 		fill(f, &u, sizeof(u));
+		/*
+		 * Half the time zero the bytes past the smallest layout, so
+		 * that a size longer than the module's gets past the zero
+		 * check of its tail (copy_struct_from_user()).
+		 */
+		if (below(f, 2))
+			memset(u.raw + 16, 0, sizeof(u.raw) - 16);
 		goto no_sleep;
 	default:
 		/* Mutated bytes behind a real command. */
@@ -264,12 +271,15 @@ static void op_ioctl(struct fuzz *f, int fd)
 					 SHMDEV_IOC_OWNER_ID }[below(f, 8)];
 		fill(f, &u, sizeof(u));
 no_sleep:
-		/* A random deadline could sleep for ever: the sleeping calls get none. */
-		if (cmd == SHMDEV_IOC_WAIT)
+		/*
+		 * A random deadline could sleep for ever: the sleeping calls
+		 * get none, at whatever size they are called.
+		 */
+		if (_IOC_NR(cmd) == _IOC_NR(SHMDEV_IOC_WAIT))
 			u.wa.timeout = 0;
-		if (cmd == SHMDEV_IOC_LOCK)
+		if (_IOC_NR(cmd) == _IOC_NR(SHMDEV_IOC_LOCK))
 			u.lk.timeout = 0, u.lk.mode |= SHMDEV_LOCK_NB;
-		if (cmd == SHMDEV_IOC_EVENT_WAIT)
+		if (_IOC_NR(cmd) == _IOC_NR(SHMDEV_IOC_EVENT_WAIT))
 			u.ev.timeout = 0;
 		break;
 	}
