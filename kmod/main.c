@@ -558,8 +558,15 @@ static long shmdev_ioctl_event_wait(struct shmdev_ioc *ioc, void *karg)
 		return -EINVAL;
 	ret = shmdev_event_wait(ioc->h, arg->seq,
 				shmdev_host_deadline(arg->timeout), &arg->counter);
-	/* The counter goes out on a timeout too. */
-	if (ret == -ETIMEDOUT && shmdev_ioc_copy_out(ioc, arg))
+	if (ret && ret != -ETIMEDOUT)
+		return ret;
+	/*
+	 * Only the counter goes out, on a timeout too: the caller's other
+	 * fields are its own (another thread may be writing @seq).
+	 */
+	ioc->copied_out = true;
+	if (put_user(arg->counter,
+		     &((struct shmdev_event __user *)ioc->uarg)->counter))
 		return -EFAULT;
 	return ret;
 }

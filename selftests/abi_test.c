@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -390,6 +391,30 @@ TEST_F(abi, unknown_numbers_enotty)
 	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(_IOC_READ, 0x06, 8), buf));
 	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(_IOC_NONE, 0xff, 0), buf));
 	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IOR('T', 0x00, struct shmdev_api), buf));
+}
+
+/*
+ * EVENT_WAIT writes only the counter back: the caller's other fields may
+ * lie in memory it cannot write (here: a read-only page before it).
+ */
+TEST_F(abi, event_wait_writes_only_counter)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct shmdev_event *ev;
+	char *map;
+
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ev = (void *)(map + pg - offsetof(struct shmdev_event, counter));
+	memset(ev, 0, offsetof(struct shmdev_event, counter));
+	ev->seq = 12345;	/* not the counter: no sleep */
+	ev->counter = ~0ULL;
+	ASSERT_EQ(0, mprotect(map, pg, PROT_READ));
+	EXPECT_EQ(0, xioctl(self->fd, SHMDEV_IOC_EVENT_WAIT, ev));
+	EXPECT_EQ(0, ev->counter);
+	EXPECT_EQ(12345, ev->seq);
+	munmap(map, 2 * pg);
 }
 
 TEST_HARNESS_MAIN
