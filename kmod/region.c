@@ -355,11 +355,15 @@ void shmdev_region_put(struct shmdev_region *r)
  */
 void shmdev_region_stamp(struct shmdev_region *r, bool attach)
 {
-	struct pid *pid = get_pid(task_tgid(current));
+	struct pid *pid = NULL;
 	u64 now = ktime_get_real_ns();
 
+	/* A last fput() in a kworker (delayed_fput) is nobody's detach. */
+	if (!(current->flags & PF_KTHREAD))
+		pid = get_pid(task_tgid(current));
 	spin_lock(&r->stamp_lock);
-	swap(r->last_pid, pid);
+	if (pid)
+		swap(r->last_pid, pid);
 	if (attach)
 		r->atime = now;
 	else
@@ -544,6 +548,19 @@ static int shmdev_perm(struct shmdev_region *r, int want)
 	    !ns_capable(r->ns->ipc_ns->user_ns, CAP_IPC_OWNER))
 		return -EACCES;
 	return 0;
+}
+
+/* As shmdev_perm(r, MAY_READ), for what only informs: not audited. */
+static bool shmdev_may_read(struct shmdev_region *r)
+{
+	umode_t granted = r->mode;
+
+	if (uid_eq(current_fsuid(), r->uid))
+		granted >>= 6;
+	else if (in_group_p(r->gid))
+		granted >>= 3;
+	return (granted & 0004) ||
+	       ns_capable_noaudit(r->ns->ipc_ns->user_ns, CAP_IPC_OWNER);
 }
 
 /**
@@ -820,6 +837,12 @@ static void shmdev_region_fill(struct shmdev_region *r,
 	info->lock_contended = atomic64_read(&r->lock_contended);
 	info->owner_deaths = atomic64_read(&r->owner_deaths);
 	info->events = atomic64_read(&r->events);
+	/*
+	 * Who attached when is the region's readers' business, as SysV's
+	 * IPC_STAT needs read permission: to others these stay 0.
+	 */
+	if (!shmdev_may_read(r))
+		return;
 	info->creator_pid = pid_vnr(r->creator_pid);
 	info->ctime = r->ctime;
 	spin_lock(&r->stamp_lock);
@@ -1196,8 +1219,11 @@ static void shmdev_seq_flags(struct seq_file *m, u32 flags)
 
 enum shmdev_proc_kind { COL_U32, COL_U64, COL_MODE, COL_NAME, COL_FLAGS };
 
+#define SHMDEV_PROC_WIDTH(kind)	((kind) == COL_U64 ? sizeof(u64) : sizeof(u32))
 #define SHMDEV_PROC_COL(field, kind)					\
-	{ #field, offsetof(struct shmdev_region_info, field), kind }
+	{ #field, offsetof(struct shmdev_region_info, field) +		\
+	  BUILD_BUG_ON_ZERO(sizeof_field(struct shmdev_region_info, field) != \
+			    SHMDEV_PROC_WIDTH(kind)), kind }
 
 /*
  * The columns of /proc/shmdev: each named as its field of struct

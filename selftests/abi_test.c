@@ -8,6 +8,7 @@
  * Raw ioctls on /dev/shmdev only.
  */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -415,6 +416,36 @@ TEST_F(abi, event_wait_writes_only_counter)
 	EXPECT_EQ(0, ev->counter);
 	EXPECT_EQ(12345, ev->seq);
 	munmap(map, 2 * pg);
+}
+
+/* Pids and times go to those who may read the region only: others see 0. */
+TEST_F(abi, stat_hides_pids_and_times_from_non_readers)
+{
+	struct shmdev_region_info info = {
+		.name = (uintptr_t)self->name,
+		.name_len = strlen(self->name),
+	};
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to become another user");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open("/dev/shmdev", O_RDONLY);
+
+		/* nobody: neither the owner (root) nor in group root; mode 0640. */
+		if (fd < 0 || setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		if (xioctl(fd, SHMDEV_IOC_STAT, &info))
+			_exit(3);
+		_exit(info.size == 8192 && !info.creator_pid && !info.last_pid &&
+		      !info.ctime && !info.atime && !info.dtime ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
 }
 
 TEST_HARNESS_MAIN
