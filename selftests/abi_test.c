@@ -59,7 +59,9 @@ struct old_status {
 };
 
 #define OLD_IOC_STAT	_IOWR(SHMDEV_IOC_MAGIC, 0x03, struct old_region_info)
+_Static_assert(OLD_IOC_STAT == SHMDEV_IOC_STAT_VER0, "");
 #define OLD_IOC_STATUS	_IOR(SHMDEV_IOC_MAGIC, 0x05, struct old_status)
+_Static_assert(OLD_IOC_STATUS == SHMDEV_IOC_STATUS_VER0, "");
 
 /* The old layouts are the prefixes of the new ones. */
 _Static_assert(sizeof(struct old_region_info) == SHMDEV_REGION_INFO_SIZE_VER0, "");

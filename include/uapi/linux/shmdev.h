@@ -16,6 +16,9 @@
  *	   layout it writes zeros, so a newer caller on an older module reads
  *	   0 in the fields that module does not know.
  *
+ * Modules before SHMDEV_FEAT_SIZED_ARGS take only their own size, and
+ * answer -ENOTTY to any other: a caller that may meet one calls them
+ * with SHMDEV_IOC_STAT_VER0 and SHMDEV_IOC_STATUS_VER0 then.
  * A size below the first layout is -EINVAL; a number with another
  * direction or type is -ENOTTY. Fields added later say since which
  * feature bit they are filled. Every unknown flag and every nonzero pad
@@ -417,5 +420,11 @@ struct shmdev_event {
 #define SHMDEV_IOC_MUTEX_DESTROY _IOW(SHMDEV_IOC_MAGIC, 0x17, struct shmdev_mutex_destroy)
 #define SHMDEV_IOC_OWNER_ID	_IOWR(SHMDEV_IOC_MAGIC, 0x18, struct shmdev_owner_id)
 #define SHMDEV_IOC_READY	_IO(SHMDEV_IOC_MAGIC, 0x19)
+
+/* The first layouts' numbers, which every module takes. */
+#define SHMDEV_IOC_STAT_VER0	_IOC(_IOC_READ | _IOC_WRITE, SHMDEV_IOC_MAGIC, 0x03, \
+				     SHMDEV_REGION_INFO_SIZE_VER0)
+#define SHMDEV_IOC_STATUS_VER0	_IOC(_IOC_READ, SHMDEV_IOC_MAGIC, 0x05, \
+				     SHMDEV_STATUS_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_SHMDEV_H */
