@@ -66,7 +66,7 @@ install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
 
 install-headers:
 	$(INSTALL) -d "$(DESTDIR)$(INCLUDEDIR)/linux"
-	$(INSTALL) -m 0644 include/shmdev.h "$(DESTDIR)$(INCLUDEDIR)/"
+	$(INSTALL) -m 0644 include/shmdev.h include/shmdev_ring.h "$(DESTDIR)$(INCLUDEDIR)/"
 	$(INSTALL) -m 0644 include/uapi/linux/shmdev.h "$(DESTDIR)$(INCLUDEDIR)/linux/"
 
 install-tools: $(SHMDEVCTL)
@@ -100,7 +100,8 @@ uninstall:
 	rm -f "$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))" "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)" \
 	      "$(DESTDIR)$(LIBDIR)/libshmdev.so" "$(DESTDIR)$(LIBDIR)/libshmdev.a" \
 	      "$(DESTDIR)$(PKGCONFIGDIR)/libshmdev.pc"
-	rm -f "$(DESTDIR)$(INCLUDEDIR)/shmdev.h" "$(DESTDIR)$(INCLUDEDIR)/linux/shmdev.h"
+	rm -f "$(DESTDIR)$(INCLUDEDIR)/shmdev.h" "$(DESTDIR)$(INCLUDEDIR)/shmdev_ring.h" \
+	      "$(DESTDIR)$(INCLUDEDIR)/linux/shmdev.h"
 	rm -f "$(DESTDIR)$(BINDIR)/shmdevctl" "$(DESTDIR)$(UDEVDIR)/rules.d/60-shmdev.rules"
 	rm -f $(foreach p,$(INSTALL_MAN),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))")
 	@if [ -z "$(DESTDIR)" ]; then $(LDCONFIG) || true; fi

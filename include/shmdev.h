@@ -23,6 +23,8 @@
 #include <sys/types.h>
 #include <linux/shmdev.h>
 
+#include "shmdev_ring.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -136,7 +138,8 @@ int shmdev_event_wait(struct shmdev_region *r, uint64_t *seq, int64_t timeout_ns
  * bytes of header plus its length rounded up to 8; the largest message is
  * capacity / 2 - 8 bytes (shmdev_ring_stat() reports it). A message never
  * wraps: when one does not fit before the end, the rest of the area is
- * skipped.
+ * skipped. The format is public, for implementations in other languages:
+ * <shmdev_ring.h> and docs/ring-format.md.
  *
  * Blocking: a producer sleeps while the ring is too full, the consumer
  * while the next message is not committed, both in the module's wait queues
@@ -162,9 +165,12 @@ int shmdev_event_wait(struct shmdev_region *r, uint64_t *seq, int64_t timeout_ns
  */
 struct shmdev_ring;
 
-#define SHMDEV_RING_HEADER	8192	/* bytes of control data before the data area */
-#define SHMDEV_RING_MIN_CAPACITY 4096	/* smallest data area */
-#define SHMDEV_RING_PRODUCERS	64	/* producers attached at once */
+/*
+ * SHMDEV_RING_HEADER (bytes of control data before the data area),
+ * SHMDEV_RING_MIN_CAPACITY (smallest data area) and SHMDEV_RING_PRODUCERS
+ * (producers attached at once) are in <shmdev_ring.h>, with the rest of
+ * the ring's format.
+ */
 
 /* What shmdev_ring_stat() reports. */
 struct shmdev_ring_stat {

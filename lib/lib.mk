@@ -16,7 +16,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 
 LIB_SRC     := $(wildcard lib/*.c)
 LIB_OBJ     := $(patsubst lib/%.c,$(O)/lib/%.o,$(LIB_SRC))
-LIB_HDRS    := include/shmdev.h include/uapi/linux/shmdev.h lib/internal.h
+LIB_HDRS    := include/shmdev.h include/shmdev_ring.h include/uapi/linux/shmdev.h lib/internal.h
 LIB_VERSION := $(ABI_MAJOR).$(word 2,$(subst ., ,$(VERSION))).$(word 3,$(subst ., ,$(VERSION)))
 LIB_SONAME  := libshmdev.so.$(ABI_MAJOR)
 LIB_SO      := $(O)/lib/libshmdev.so.$(LIB_VERSION)

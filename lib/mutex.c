@@ -40,6 +40,8 @@
 #define OWNER_DIED	SHMDEV_MUTEX_OWNER_DIED
 #define ID_MASK		SHMDEV_MUTEX_ID_MASK
 #define MUTEX_MAGIC	0x4d584431U	/* "MXD1": initialised */
+/* A ring's mutexes are in its published format (<shmdev_ring.h>). */
+_Static_assert(MUTEX_MAGIC == SHMDEV_RING_MUTEX_READY, "ring mutex magic");
 
 static uint32_t shmdev_load(const uint32_t *w)
 {

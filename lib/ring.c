@@ -4,11 +4,14 @@
  * consumer, many producers, each in its own process.
  *
  * Memory. The ring starts with SHMDEV_RING_HEADER bytes of control data
- * (struct ring_shared) followed by the data area of capacity bytes, a power
- * of two. Positions are byte counts that only grow (64 bits never wrap);
- * position p lives at offset p & mask. head is the end of all reservations,
- * tail the end of what the consumer released; head - tail <= capacity. A
- * record is an 8-byte header word and the payload, 8-aligned:
+ * (struct shmdev_ring_shared) followed by the data area of capacity bytes,
+ * a power of two. The format is public: <shmdev_ring.h> defines it and
+ * docs/ring-format.md specifies it for implementations in other languages;
+ * a change to it is a new SHMDEV_RING_VERSION. Positions are byte counts
+ * that only grow (64 bits never wrap); position p lives at offset p & mask.
+ * head is the end of all reservations, tail the end of what the consumer
+ * released; head - tail <= capacity. A record is an 8-byte header word and
+ * the payload, 8-aligned:
  *
  *	bits 63..62  kind: BUSY (reserved), COMMIT, PAD (skip to the end)
  *	bits 61..56  the producer's slot
@@ -128,6 +131,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -136,89 +140,23 @@
 
 #include "internal.h"
 
-#define RING_MAGIC	0x53524e47U	/* "SRNG" */
-#define RING_VERSION	2	/* 1: wakers cleared the sleepers' flags */
-#define RING_MAX_CAP	(1ULL << 31)
-#define RESV_NONE	UINT64_MAX
+/* The format: <shmdev_ring.h>, docs/ring-format.md. */
 #define RECHECK_NS	20000000ULL	/* 20 ms */
-#define LINE		64
-/* cons_wait: a generation (bits 31..2) and one of */
-#define CONS_AWAKE	0	/* the consumer does not sleep */
-#define CONS_ASLEEP	1	/* it sleeps or is about to */
-#define CONS_WOKEN	2	/* a waker changed the word and is waking it */
-#define CONS_DONE	3	/* a waker woke it; it has not run yet */
-#define CONS_STATE	3U
 
-#define KIND_SHIFT	62
-#define KIND_BUSY	1ULL
-#define KIND_COMMIT	2ULL
-#define KIND_PAD	3ULL
-#define SLOT_SHIFT	56
-#define SLOT_MASK	0x3fULL
-#define GEN_SHIFT	32
-#define GEN_MASK	0xffffffU
-#define LEN_MASK	0xffffffffULL
+/* A ring's robust mutex is a shmdev_mutex_t: the same two words. */
+_Static_assert(sizeof(struct shmdev_ring_mutex) == sizeof(shmdev_mutex_t) &&
+	       offsetof(struct shmdev_ring_mutex, word) == offsetof(shmdev_mutex_t, __word) &&
+	       offsetof(struct shmdev_ring_mutex, ready) == offsetof(shmdev_mutex_t, __reserved),
+	       "ring mutex layout");
 
-#define HDR_KIND(h)	((h) >> KIND_SHIFT)
-#define HDR_SLOT(h)	((unsigned int)(((h) >> SLOT_SHIFT) & SLOT_MASK))
-#define HDR_GEN(h)	((uint32_t)(((h) >> GEN_SHIFT) & GEN_MASK))
-#define HDR_LEN(h)	((uint64_t)((h) & LEN_MASK))
-
-/* want: 0, or the first waiting producer's slot + 1, generation and need. */
-#define WANT(slot, gen, need)	(((uint64_t)(slot) + 1) << 56 | \
-				 (uint64_t)((gen) & GEN_MASK) << 32 | (need))
-#define WANT_SLOT1(w)	((unsigned int)((w) >> 56))	/* slot + 1 */
-#define WANT_GEN(w)	((uint32_t)((w) >> 32) & GEN_MASK)
-#define WANT_NEED(w)	((w) & LEN_MASK)
-
-struct ring_slot {
-	shmdev_mutex_t owner;	/* held by the producer while it is attached */
-	uint32_t gen;		/* bumped by each producer that takes the slot */
-	uint32_t sleep_seq;	/* space_seq when it last announced a sleep */
-	uint64_t resv;		/* position it is reserving at, or RESV_NONE */
-	uint64_t need;		/* bytes it is reserving */
-	uint8_t pad1[LINE - 32];
-};
-
-/* The ring's control data in the region; SHMDEV_RING_HEADER bytes. */
-struct ring_shared {
-	/* constant after init */
-	uint32_t magic;
-	uint32_t version;
-	uint64_t capacity;
-	uint32_t nr_slots;
-	uint8_t pad0[LINE - 20];
-	/* producers: compare-and-swap */
-	uint64_t head;
-	uint8_t pad1[LINE - 8];
-	/* the consumer's */
-	uint64_t tail;
-	uint64_t received;
-	uint64_t dropped;
-	uint64_t dropped_bytes;
-	uint64_t releasing;	/* the tail a release in progress moves to */
-	uint8_t pad2[LINE - 40];
-	/* producers waiting for space */
-	uint64_t want;
-	uint64_t sleeping;	/* bit s: slot s's producer sleeps or is about to */
-	uint32_t space_seq;	/* their wait word */
-	uint32_t space_woken;	/* the last space_seq whose wake was delivered */
-	uint8_t pad3[LINE - 24];
-	/* the consumer waiting for a message */
-	uint32_t cons_wait;	/* generation | CONS_*; its wait word */
-	uint8_t pad4[LINE - 4];
-	shmdev_mutex_t consumer;
-	uint8_t pad5[LINE - sizeof(shmdev_mutex_t)];
-	uint8_t pad6[2 * LINE];
-	struct ring_slot slots[SHMDEV_RING_PRODUCERS];
-};
-
-_Static_assert(sizeof(struct ring_shared) <= SHMDEV_RING_HEADER, "ring header too big");
-_Static_assert(SHMDEV_RING_PRODUCERS <= 64, "a bit of `sleeping` per slot");
+static shmdev_mutex_t *ring_mutex(struct shmdev_ring_mutex *m)
+{
+	return (shmdev_mutex_t *)(void *)m;
+}
 
 struct shmdev_ring {
 	struct shmdev_region *r;
-	struct ring_shared *sh;
+	struct shmdev_ring_shared *sh;
 	uint8_t *data;
 	uint64_t cap, mask;
 	uint64_t tail_cache;	/* producer: the tail last read */
@@ -353,12 +291,12 @@ static bool word_alive(uint32_t w)
 /* Does the producer of generation @gen still hold @slot? */
 static bool slot_alive(struct shmdev_ring *ring, unsigned int slot, uint32_t gen)
 {
-	struct ring_slot *s = &ring->sh->slots[slot];
+	struct shmdev_ring_slot *s = &ring->sh->slots[slot];
 
 	/* Word first: a new owner bumps gen before it clears OWNER_DIED. */
-	if (!word_alive(load(&s->owner.__word, ACQUIRE)))
+	if (!word_alive(load(&s->owner.word, ACQUIRE)))
 		return false;
-	return (load(&s->gen, ACQUIRE) & GEN_MASK) == gen;
+	return (load(&s->gen, ACQUIRE) & SHMDEV_RING_GEN_MASK) == gen;
 }
 
 /*
@@ -370,23 +308,26 @@ static void ring_wake_consumer(struct shmdev_ring *ring)
 	uint32_t *flag = &ring->sh->cons_wait, v = load(flag, SEQ_CST);
 
 	for (;;) {
-		switch (v & CONS_STATE) {
-		case CONS_AWAKE:
-		case CONS_DONE:
+		switch (v & SHMDEV_RING_CONS_STATE) {
+		case SHMDEV_RING_CONS_AWAKE:
+		case SHMDEV_RING_CONS_DONE:
 			return;
-		case CONS_ASLEEP:
-			if (!__atomic_compare_exchange_n(flag, &v, (v & ~CONS_STATE) | CONS_WOKEN,
+		case SHMDEV_RING_CONS_ASLEEP:
+			if (!__atomic_compare_exchange_n(flag, &v,
+							 (v & ~SHMDEV_RING_CONS_STATE) |
+							 SHMDEV_RING_CONS_WOKEN,
 							 false, __ATOMIC_SEQ_CST,
 							 __ATOMIC_SEQ_CST))
 				continue;
-			v = (v & ~CONS_STATE) | CONS_WOKEN;
+			v = (v & ~SHMDEV_RING_CONS_STATE) | SHMDEV_RING_CONS_WOKEN;
 			break;
 		}
 		break;
 	}
 	ring_hook(HOOK_WAKING_CONSUMER);
 	ring_wake(ring, flag, 1);
-	__atomic_compare_exchange_n(flag, &v, (v & ~CONS_STATE) | CONS_DONE, false,
+	__atomic_compare_exchange_n(flag, &v,
+				    (v & ~SHMDEV_RING_CONS_STATE) | SHMDEV_RING_CONS_DONE, false,
 				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 }
 
@@ -396,14 +337,14 @@ static void ring_wake_consumer(struct shmdev_ring *ring)
  */
 static bool ring_producers_asleep(struct shmdev_ring *ring)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	uint64_t bits = load(&sh->sleeping, SEQ_CST);
 	uint32_t woken = load(&sh->space_woken, SEQ_CST);
 
 	while (bits) {
-		struct ring_slot *s = &sh->slots[__builtin_ctzll(bits)];
+		struct shmdev_ring_slot *s = &sh->slots[__builtin_ctzll(bits)];
 
-		if (word_alive(load(&s->owner.__word, RELAXED)) &&
+		if (word_alive(load(&s->owner.word, RELAXED)) &&
 		    (int32_t)(load(&s->sleep_seq, SEQ_CST) - woken) >= 0)
 			return true;
 		bits &= bits - 1;
@@ -414,7 +355,7 @@ static bool ring_producers_asleep(struct shmdev_ring *ring)
 /* (B): wake every producer asleep for room; record the delivery. */
 static void ring_wake_producers(struct shmdev_ring *ring)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	uint32_t n, w;
 
 	n = __atomic_add_fetch(&sh->space_seq, 1, __ATOMIC_SEQ_CST);
@@ -439,7 +380,7 @@ static void ring_wake_producers(struct shmdev_ring *ring)
  */
 static bool ring_corrupt(const struct shmdev_ring *ring, uint64_t h, uint64_t t)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	uint64_t h2;
 
 	if ((h | t) & 7)
@@ -455,11 +396,11 @@ static bool ring_corrupt(const struct shmdev_ring *ring, uint64_t h, uint64_t t)
 /* Does the producer that stored `want` @w still hold its slot? */
 static bool want_alive(struct shmdev_ring *ring, uint64_t w)
 {
-	unsigned int s1 = WANT_SLOT1(w);
+	unsigned int s1 = SHMDEV_RING_WANT_SLOT1(w);
 
 	if (!s1 || s1 > SHMDEV_RING_PRODUCERS)
 		return false;
-	return slot_alive(ring, s1 - 1, WANT_GEN(w));
+	return slot_alive(ring, s1 - 1, SHMDEV_RING_WANT_GEN(w));
 }
 
 static int ring_deadline(int64_t timeout_ns, uint64_t *deadline, bool *have)
@@ -480,21 +421,22 @@ static int ring_deadline(int64_t timeout_ns, uint64_t *deadline, bool *have)
 SHMDEV_PUBLIC
 int shmdev_ring_init(struct shmdev_region *r, uint64_t offset, uint64_t size)
 {
-	struct ring_shared *sh;
+	struct shmdev_ring_shared *sh;
 	uint64_t cap;
 	unsigned int i;
 	int ret;
 
-	if (!r || offset % LINE || size < SHMDEV_RING_HEADER + SHMDEV_RING_MIN_CAPACITY ||
+	if (!r || offset % SHMDEV_RING_ALIGN ||
+	    size < SHMDEV_RING_HEADER + SHMDEV_RING_MIN_CAPACITY ||
 	    offset > r->size || size > r->size - offset)
 		return -EINVAL;
 	if (r->rdonly)
 		return -EACCES;
-	cap = RING_MAX_CAP;
+	cap = SHMDEV_RING_MAX_CAPACITY;
 	while (cap > size - SHMDEV_RING_HEADER)
 		cap >>= 1;
 
-	sh = (struct ring_shared *)((uint8_t *)r->addr + offset);
+	sh = (struct shmdev_ring_shared *)((uint8_t *)r->addr + offset);
 	store(&sh->magic, 0, RELAXED);
 	/*
 	 * Mutexes that lived here before (an earlier ring's, the
@@ -506,17 +448,17 @@ int shmdev_ring_init(struct shmdev_region *r, uint64_t offset, uint64_t size)
 		return ret;
 	memset((uint8_t *)sh + sizeof(sh->magic), 0,
 	       SHMDEV_RING_HEADER + cap - sizeof(sh->magic));
-	sh->version = RING_VERSION;
+	sh->version = SHMDEV_RING_VERSION;
 	sh->capacity = cap;
 	sh->nr_slots = SHMDEV_RING_PRODUCERS;
 	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++)
-		sh->slots[i].resv = RESV_NONE;
-	ret = shmdev_mutex_init(r, &sh->consumer);
+		sh->slots[i].resv = SHMDEV_RING_RESV_NONE;
+	ret = shmdev_mutex_init(r, ring_mutex(&sh->consumer));
 	for (i = 0; !ret && i < SHMDEV_RING_PRODUCERS; i++)
-		ret = shmdev_mutex_init(r, &sh->slots[i].owner);
+		ret = shmdev_mutex_init(r, ring_mutex(&sh->slots[i].owner));
 	if (ret)
 		return ret;
-	store(&sh->magic, RING_MAGIC, RELEASE);
+	store(&sh->magic, SHMDEV_RING_MAGIC, RELEASE);
 	return 0;
 }
 
@@ -525,21 +467,21 @@ int shmdev_ring_attach(struct shmdev_region *r, uint64_t offset,
 		       struct shmdev_ring **out)
 {
 	struct shmdev_ring *ring;
-	struct ring_shared *sh;
+	struct shmdev_ring_shared *sh;
 	uint64_t cap;
 	int saved;
 
-	if (!r || !out || offset % LINE || offset > r->size ||
+	if (!r || !out || offset % SHMDEV_RING_ALIGN || offset > r->size ||
 	    r->size - offset < SHMDEV_RING_HEADER + SHMDEV_RING_MIN_CAPACITY)
 		return -EINVAL;
 	if (r->rdonly)
 		return -EACCES;
-	sh = (struct ring_shared *)((uint8_t *)r->addr + offset);
-	if (load(&sh->magic, ACQUIRE) != RING_MAGIC || sh->version != RING_VERSION ||
+	sh = (struct shmdev_ring_shared *)((uint8_t *)r->addr + offset);
+	if (load(&sh->magic, ACQUIRE) != SHMDEV_RING_MAGIC || sh->version != SHMDEV_RING_VERSION ||
 	    sh->nr_slots != SHMDEV_RING_PRODUCERS)
 		return -EINVAL;
 	cap = sh->capacity;
-	if (cap < SHMDEV_RING_MIN_CAPACITY || cap > RING_MAX_CAP || (cap & (cap - 1)) ||
+	if (cap < SHMDEV_RING_MIN_CAPACITY || cap > SHMDEV_RING_MAX_CAPACITY || (cap & (cap - 1)) ||
 	    cap > r->size - offset - SHMDEV_RING_HEADER)
 		return -EINVAL;
 
@@ -565,7 +507,7 @@ int shmdev_ring_attach(struct shmdev_region *r, uint64_t offset,
 /* Give up `want` if this producer holds it; wake the producers it held back. */
 static void ring_want_done(struct shmdev_ring *ring, uint64_t mine)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	uint64_t w = mine;
 
 	__atomic_compare_exchange_n(&sh->want, &w, 0, false, __ATOMIC_SEQ_CST,
@@ -578,14 +520,14 @@ static void ring_want_done(struct shmdev_ring *ring, uint64_t mine)
 /* Release the producer slot: its open reservations become dropped records. */
 static int ring_slot_put(struct shmdev_ring *ring)
 {
-	struct ring_slot *s;
+	struct shmdev_ring_slot *s;
 	int ret;
 
 	if (ring->slot < 0)
 		return 0;
 	s = &ring->sh->slots[ring->slot];
-	store(&s->resv, RESV_NONE, RELEASE);
-	ret = shmdev_mutex_unlock_as(ring->r, &s->owner, ring->r->handle_id);
+	store(&s->resv, SHMDEV_RING_RESV_NONE, RELEASE);
+	ret = shmdev_mutex_unlock_as(ring->r, ring_mutex(&s->owner), ring->r->handle_id);
 	ring->slot = -1;
 	return ret;
 }
@@ -596,30 +538,30 @@ static int ring_slot_put(struct shmdev_ring *ring)
  */
 static int ring_slot_get(struct shmdev_ring *ring)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++) {
-		struct ring_slot *s = &sh->slots[i];
+		struct shmdev_ring_slot *s = &sh->slots[i];
 		bool dead;
 		uint32_t w;
 
-		if (word_alive(load(&s->owner.__word, RELAXED)))
+		if (word_alive(load(&s->owner.word, RELAXED)))
 			continue;
-		ret = shmdev_mutex_trylock_as(ring->r, &s->owner, ring->r->handle_id);
+		ret = shmdev_mutex_trylock_as(ring->r, ring_mutex(&s->owner), ring->r->handle_id);
 		if (ret == -EBUSY || ret == -ENOTRECOVERABLE)
 			continue;
 		if (ret && ret != -EOWNERDEAD)
 			return ret;
 		dead = ret == -EOWNERDEAD;
-		store(&s->resv, RESV_NONE, RELEASE);
-		ring->gen = (load(&s->gen, RELAXED) + 1) & GEN_MASK;
+		store(&s->resv, SHMDEV_RING_RESV_NONE, RELEASE);
+		ring->gen = (load(&s->gen, RELAXED) + 1) & SHMDEV_RING_GEN_MASK;
 		store(&s->gen, ring->gen, RELEASE);
 		if (dead) {
-			ret = shmdev_mutex_consistent_as(ring->r, &s->owner, ring->r->handle_id);
+			ret = shmdev_mutex_consistent_as(ring->r, ring_mutex(&s->owner), ring->r->handle_id);
 			if (ret) {
-				shmdev_mutex_unlock_as(ring->r, &s->owner, ring->r->handle_id);
+				shmdev_mutex_unlock_as(ring->r, ring_mutex(&s->owner), ring->r->handle_id);
 				return ret;
 			}
 		}
@@ -633,12 +575,12 @@ static int ring_slot_get(struct shmdev_ring *ring)
 				ring_wake_producers(ring);
 		}
 		/* A consumer may sleep on a record of the slot's last owner (C). */
-		w = load(&s->owner.__word, RELAXED);
+		w = load(&s->owner.word, RELAXED);
 		while (w & SHMDEV_MUTEX_WAITERS) {
-			if (__atomic_compare_exchange_n(&s->owner.__word, &w,
+			if (__atomic_compare_exchange_n(&s->owner.word, &w,
 							w & ~SHMDEV_MUTEX_WAITERS, false,
 							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
-				ring_wake(ring, &s->owner.__word, INT_MAX);
+				ring_wake(ring, &s->owner.word, INT_MAX);
 				break;
 			}
 		}
@@ -657,7 +599,7 @@ static bool ring_fits(const struct shmdev_ring *ring, uint64_t h, uint64_t tail,
 	uint64_t room = need;
 
 	if (w && w != mine)
-		room += WANT_NEED(w);
+		room += SHMDEV_RING_WANT_NEED(w);
 	return h - tail + room <= ring->cap;
 }
 
@@ -676,8 +618,8 @@ static uint64_t ring_need(const struct shmdev_ring *ring, uint64_t h, uint64_t r
 static int ring_claim(struct shmdev_ring *ring, uint64_t rec, int64_t timeout_ns,
 		      uint64_t *pos, uint64_t *needp)
 {
-	struct ring_shared *sh = ring->sh;
-	struct ring_slot *me = &sh->slots[ring->slot];
+	struct shmdev_ring_shared *sh = ring->sh;
+	struct shmdev_ring_slot *me = &sh->slots[ring->slot];
 	uint64_t bit = 1ULL << ring->slot;
 	uint64_t deadline = 0, mine = 0, h, need, w;
 	bool have = false;
@@ -724,17 +666,17 @@ full:
 			ret = -ETIMEDOUT;
 			goto out;
 		}
-		if (w == mine && mine && WANT_NEED(mine) != need) {
+		if (w == mine && mine && SHMDEV_RING_WANT_NEED(mine) != need) {
 			/* Head moved: ask for what the next try needs. */
 			if (__atomic_compare_exchange_n(&sh->want, &w,
-							WANT(ring->slot, ring->gen, need), false,
+							SHMDEV_RING_WANT(ring->slot, ring->gen, need), false,
 							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
-				mine = w = WANT(ring->slot, ring->gen, need);
+				mine = w = SHMDEV_RING_WANT(ring->slot, ring->gen, need);
 			continue;
 		}
 		if (!w && h - ring->tail_cache + need > ring->cap) {
 			/* First to find no room: the others leave room for us. */
-			uint64_t nw = WANT(ring->slot, ring->gen, need);
+			uint64_t nw = SHMDEV_RING_WANT(ring->slot, ring->gen, need);
 
 			if (__atomic_compare_exchange_n(&sh->want, &w, nw, false,
 							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
@@ -746,7 +688,7 @@ full:
 			goto out;
 
 		/* (B): announce, check again, sleep. */
-		store(&me->resv, RESV_NONE, RELEASE);
+		store(&me->resv, SHMDEV_RING_RESV_NONE, RELEASE);
 		seq = load(&sh->space_seq, SEQ_CST);
 		store(&me->sleep_seq, seq, SEQ_CST);
 		__atomic_fetch_or(&sh->sleeping, bit, __ATOMIC_SEQ_CST);
@@ -777,7 +719,7 @@ full:
 	return 0;
 
 out:
-	store(&me->resv, RESV_NONE, RELEASE);
+	store(&me->resv, SHMDEV_RING_RESV_NONE, RELEASE);
 	if (mine)
 		ring_want_done(ring, mine);
 	return ret;
@@ -787,7 +729,7 @@ SHMDEV_PUBLIC
 int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
 			int64_t timeout_ns)
 {
-	uint64_t rec, pos, need, tag;
+	uint64_t rec, pos, need;
 	int ret;
 
 	if (!ring || !ptr || timeout_ns < -1)
@@ -807,14 +749,15 @@ int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
 		return ret;
 	ring_hook(HOOK_RESERVED);
 
-	tag = (uint64_t)ring->slot << SLOT_SHIFT | (uint64_t)ring->gen << GEN_SHIFT;
 	if (need != rec) {
-		store(ring_word(ring, pos), KIND_PAD << KIND_SHIFT | tag | (need - rec - 8),
+		store(ring_word(ring, pos),
+		      SHMDEV_RING_REC(SHMDEV_RING_REC_PAD, ring->slot, ring->gen, need - rec - 8),
 		      RELEASE);
 		pos += need - rec;
 		ring_hook(HOOK_PADDED);
 	}
-	store(ring_word(ring, pos), KIND_BUSY << KIND_SHIFT | tag | len, RELEASE);
+	store(ring_word(ring, pos),
+	      SHMDEV_RING_REC(SHMDEV_RING_REC_BUSY, ring->slot, ring->gen, len), RELEASE);
 	*ptr = (uint8_t *)ring_word(ring, pos) + 8;
 	return 0;
 }
@@ -822,7 +765,7 @@ int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
 SHMDEV_PUBLIC
 int shmdev_ring_commit(struct shmdev_ring *ring, void *ptr)
 {
-	struct ring_shared *sh;
+	struct shmdev_ring_shared *sh;
 	uint64_t *hdr, h, off;
 	uint32_t *ow, w;
 
@@ -838,15 +781,17 @@ int shmdev_ring_commit(struct shmdev_ring *ring, void *ptr)
 		return -EINVAL;
 	hdr = (uint64_t *)ptr - 1;
 	h = load(hdr, RELAXED);
-	if (HDR_KIND(h) != KIND_BUSY || HDR_SLOT(h) != (unsigned int)ring->slot ||
-	    HDR_GEN(h) != ring->gen)
+	if (SHMDEV_RING_REC_KIND(h) != SHMDEV_RING_REC_BUSY ||
+	    SHMDEV_RING_REC_SLOT(h) != (unsigned int)ring->slot ||
+	    SHMDEV_RING_REC_GEN(h) != ring->gen)
 		return -EINVAL;
-	store(hdr, (h & ~(3ULL << KIND_SHIFT)) | KIND_COMMIT << KIND_SHIFT, RELEASE);
+	store(hdr, (h & ~(SHMDEV_RING_REC_KIND_MASK << SHMDEV_RING_REC_KIND_SHIFT)) |
+		   SHMDEV_RING_REC_COMMIT << SHMDEV_RING_REC_KIND_SHIFT, RELEASE);
 	fence();
 
 	ring_wake_consumer(ring);	/* (A) */
 	/* (C) */
-	ow = &sh->slots[ring->slot].owner.__word;
+	ow = &sh->slots[ring->slot].owner.word;
 	w = load(ow, RELAXED);
 	while (w & SHMDEV_MUTEX_WAITERS) {
 		if (__atomic_compare_exchange_n(ow, &w, w & ~SHMDEV_MUTEX_WAITERS, false,
@@ -881,7 +826,7 @@ int shmdev_ring_send(struct shmdev_ring *ring, const void *buf, size_t len,
  */
 static void ring_space_made(struct shmdev_ring *ring, uint64_t t)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	uint64_t w, used;
 
 	fence();
@@ -889,7 +834,7 @@ static void ring_space_made(struct shmdev_ring *ring, uint64_t t)
 		return;
 	w = load(&sh->want, RELAXED);
 	used = load(&sh->head, RELAXED) - t;
-	if (w && used + WANT_NEED(w) > ring->cap)
+	if (w && used + SHMDEV_RING_WANT_NEED(w) > ring->cap)
 		return;
 	ring_wake_producers(ring);
 }
@@ -901,7 +846,7 @@ static void ring_space_made(struct shmdev_ring *ring, uint64_t t)
  */
 static void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 
 	store(&sh->releasing, t + n, RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* in program order */
@@ -915,7 +860,7 @@ static void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
 /* Consumer: drop @n bytes at @t that no live producer will complete. */
 static void ring_drop(struct shmdev_ring *ring, uint64_t t, uint64_t n)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 
 	store(&sh->dropped, load(&sh->dropped, RELAXED) + 1, RELAXED);
 	store(&sh->dropped_bytes, load(&sh->dropped_bytes, RELAXED) + n, RELAXED);
@@ -937,7 +882,7 @@ static void ring_drop(struct shmdev_ring *ring, uint64_t t, uint64_t n)
  */
 static uint64_t ring_orphans(struct shmdev_ring *ring, uint64_t t)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	uint64_t h = load(&sh->head, SEQ_CST), q, p;
 	unsigned int i;
 
@@ -949,14 +894,14 @@ static uint64_t ring_orphans(struct shmdev_ring *ring, uint64_t t)
 	if (q == t)
 		return 0;
 	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++) {
-		struct ring_slot *s = &sh->slots[i];
+		struct shmdev_ring_slot *s = &sh->slots[i];
 		uint64_t resv, need;
 
-		if (!word_alive(load(&s->owner.__word, SEQ_CST)))
+		if (!word_alive(load(&s->owner.word, SEQ_CST)))
 			continue;
 		resv = load(&s->resv, SEQ_CST);
 		need = load(&s->need, SEQ_CST);
-		if (resv != RESV_NONE && resv < q && resv + need > t)
+		if (resv != SHMDEV_RING_RESV_NONE && resv < q && resv + need > t)
 			return 0;
 	}
 	for (p = t; p < q; p += 8)
@@ -972,24 +917,24 @@ static uint64_t ring_orphans(struct shmdev_ring *ring, uint64_t t)
  */
 static int ring_consumer_get(struct shmdev_ring *ring)
 {
-	struct ring_shared *sh = ring->sh;
+	struct shmdev_ring_shared *sh = ring->sh;
 	uint64_t t, e;
 	bool dead;
 	int ret;
 
 	if (ring->consumer)
 		return 0;
-	ret = shmdev_mutex_trylock_as(ring->r, &sh->consumer, ring->r->handle_id);
+	ret = shmdev_mutex_trylock_as(ring->r, ring_mutex(&sh->consumer), ring->r->handle_id);
 	dead = ret == -EOWNERDEAD;
 	if (dead)
-		ret = shmdev_mutex_consistent_as(ring->r, &sh->consumer, ring->r->handle_id);
+		ret = shmdev_mutex_consistent_as(ring->r, ring_mutex(&sh->consumer), ring->r->handle_id);
 	if (ret == -ENOTRECOVERABLE)
 		ret = -EBUSY;
 	if (ret)
 		return ret;
 	ring->consumer = true;
 	if (dead) {
-		store(&sh->cons_wait, load(&sh->cons_wait, RELAXED) & ~CONS_STATE, RELAXED);
+		store(&sh->cons_wait, load(&sh->cons_wait, RELAXED) & ~SHMDEV_RING_CONS_STATE, RELAXED);
 		t = load(&sh->tail, ACQUIRE);
 		e = load(&sh->releasing, RELAXED);
 		if (e > t && !((e | t) & 7) && (t & ring->mask) + (e - t) <= ring->cap &&
@@ -1009,8 +954,8 @@ static int ring_consumer_get(struct shmdev_ring *ring)
 static int ring_wait_owner(struct shmdev_ring *ring, uint64_t t, uint64_t hdr,
 			   uint64_t deadline)
 {
-	struct ring_slot *s = &ring->sh->slots[HDR_SLOT(hdr)];
-	uint32_t *ow = &s->owner.__word, w = load(ow, ACQUIRE);
+	struct shmdev_ring_slot *s = &ring->sh->slots[SHMDEV_RING_REC_SLOT(hdr)];
+	uint32_t *ow = &s->owner.word, w = load(ow, ACQUIRE);
 
 	while (!(w & SHMDEV_MUTEX_WAITERS)) {
 		if (!word_alive(w))
@@ -1019,7 +964,8 @@ static int ring_wait_owner(struct shmdev_ring *ring, uint64_t t, uint64_t hdr,
 						__ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
 			w |= SHMDEV_MUTEX_WAITERS;
 	}
-	if (!word_alive(w) || (load(&s->gen, SEQ_CST) & GEN_MASK) != HDR_GEN(hdr) ||
+	if (!word_alive(w) ||
+	    (load(&s->gen, SEQ_CST) & SHMDEV_RING_GEN_MASK) != SHMDEV_RING_REC_GEN(hdr) ||
 	    load(ring_word(ring, t), SEQ_CST) != hdr)
 		return 0;
 	return ring_sleep(ring, ow, w, deadline, 0);
@@ -1029,7 +975,7 @@ SHMDEV_PUBLIC
 int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 		     int64_t timeout_ns)
 {
-	struct ring_shared *sh;
+	struct shmdev_ring_shared *sh;
 	uint64_t deadline = 0;
 	bool have = false;
 	int ret;
@@ -1053,26 +999,26 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 			return -EBADMSG;
 		hdr = load(ring_word(ring, t), ACQUIRE);
 
-		switch (HDR_KIND(hdr)) {
-		case KIND_COMMIT:
-			n = align8(8 + HDR_LEN(hdr));
+		switch (SHMDEV_RING_REC_KIND(hdr)) {
+		case SHMDEV_RING_REC_COMMIT:
+			n = align8(8 + SHMDEV_RING_REC_LEN(hdr));
 			if (off + n > ring->cap)
 				return -EBADMSG;
 			ring->peeked = true;
 			ring->peek_size = n;
 			*ptr = (uint8_t *)ring_word(ring, t) + 8;
-			*len = HDR_LEN(hdr);
+			*len = SHMDEV_RING_REC_LEN(hdr);
 			return 0;
-		case KIND_PAD:
-			if (off + 8 + HDR_LEN(hdr) != ring->cap)
+		case SHMDEV_RING_REC_PAD:
+			if (off + 8 + SHMDEV_RING_REC_LEN(hdr) != ring->cap)
 				return -EBADMSG;
 			ring_advance(ring, t, ring->cap - off);
 			continue;
-		case KIND_BUSY:
-			n = align8(8 + HDR_LEN(hdr));
+		case SHMDEV_RING_REC_BUSY:
+			n = align8(8 + SHMDEV_RING_REC_LEN(hdr));
 			if (off + n > ring->cap)
 				return -EBADMSG;
-			if (!slot_alive(ring, HDR_SLOT(hdr), HDR_GEN(hdr))) {
+			if (!slot_alive(ring, SHMDEV_RING_REC_SLOT(hdr), SHMDEV_RING_REC_GEN(hdr))) {
 				ring_drop(ring, t, n);
 				continue;
 			}
@@ -1107,17 +1053,18 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 		if (ret)
 			return ret;
 		/* (A): announce, check again, sleep. */
-		g = (load(&sh->cons_wait, RELAXED) & ~CONS_STATE) + CONS_STATE + 1;
-		store(&sh->cons_wait, g | CONS_ASLEEP, SEQ_CST);
+		g = (load(&sh->cons_wait, RELAXED) & ~SHMDEV_RING_CONS_STATE) +
+		    SHMDEV_RING_CONS_STATE + 1;
+		store(&sh->cons_wait, g | SHMDEV_RING_CONS_ASLEEP, SEQ_CST);
 		fence();
 		if (load(ring_word(ring, t), SEQ_CST) ||
 		    (!orphans && load(&sh->head, SEQ_CST) != t)) {
-			store(&sh->cons_wait, g | CONS_AWAKE, RELAXED);
+			store(&sh->cons_wait, g | SHMDEV_RING_CONS_AWAKE, RELAXED);
 			continue;
 		}
-		ret = ring_sleep(ring, &sh->cons_wait, g | CONS_ASLEEP, deadline,
+		ret = ring_sleep(ring, &sh->cons_wait, g | SHMDEV_RING_CONS_ASLEEP, deadline,
 				 orphans ? RECHECK_NS : 0);
-		store(&sh->cons_wait, g | CONS_AWAKE, RELAXED);
+		store(&sh->cons_wait, g | SHMDEV_RING_CONS_AWAKE, RELAXED);
 		if (ret && ret != -EAGAIN)
 			return ret;
 	}
@@ -1126,7 +1073,7 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 SHMDEV_PUBLIC
 int shmdev_ring_release(struct shmdev_ring *ring)
 {
-	struct ring_shared *sh;
+	struct shmdev_ring_shared *sh;
 	uint64_t t;
 
 	if (!ring)
@@ -1167,7 +1114,7 @@ int shmdev_ring_recv(struct shmdev_ring *ring, void *buf, size_t cap,
 SHMDEV_PUBLIC
 int shmdev_ring_stat(struct shmdev_ring *ring, struct shmdev_ring_stat *st)
 {
-	struct ring_shared *sh;
+	struct shmdev_ring_shared *sh;
 	uint64_t tail;
 	unsigned int i;
 
@@ -1183,8 +1130,8 @@ int shmdev_ring_stat(struct shmdev_ring *ring, struct shmdev_ring_stat *st)
 	st->dropped = load(&sh->dropped, RELAXED);
 	st->dropped_bytes = load(&sh->dropped_bytes, RELAXED);
 	for (i = 0; i < SHMDEV_RING_PRODUCERS; i++)
-		st->producers += word_alive(load(&sh->slots[i].owner.__word, RELAXED));
-	st->consumer = word_alive(load(&sh->consumer.__word, RELAXED));
+		st->producers += word_alive(load(&sh->slots[i].owner.word, RELAXED));
+	st->consumer = word_alive(load(&sh->consumer.word, RELAXED));
 	return 0;
 }
 
@@ -1202,7 +1149,8 @@ int shmdev_ring_close(struct shmdev_ring *ring)
 	}
 	ret = ring_slot_put(ring);
 	if (ring->consumer) {
-		ret2 = shmdev_mutex_unlock_as(ring->r, &ring->sh->consumer, ring->r->handle_id);
+		ret2 = shmdev_mutex_unlock_as(ring->r, ring_mutex(&ring->sh->consumer),
+					      ring->r->handle_id);
 		if (!ret)
 			ret = ret2;
 	}

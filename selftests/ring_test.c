@@ -189,18 +189,14 @@ static struct shmdev_ring_stat ring_stat(struct shmdev_ring *ring)
  * A peer that writes bad positions into the ring's control data (head or
  * tail not a multiple of 8, or the tail ahead of the head) gets -EBADMSG
  * from every producer and the consumer: no store or load crosses the end of
- * the data area (the region ends there, so one would fault). Offsets of
- * head and tail in the control data, as laid out by lib/ring.c.
+ * the data area (the region ends there, so one would fault).
  */
-#define RING_HEAD_AT	64
-#define RING_TAIL_AT	128
-
 static void set_positions(FIXTURE_DATA(ring) *self, uint64_t head, uint64_t tail)
 {
 	uint8_t *ctl = (uint8_t *)shmdev_addr(self->r) + RING_OFF;
 
-	*(volatile uint64_t *)(ctl + RING_HEAD_AT) = head;
-	*(volatile uint64_t *)(ctl + RING_TAIL_AT) = tail;
+	*(volatile uint64_t *)(ctl + SHMDEV_RING_OFF_HEAD) = head;
+	*(volatile uint64_t *)(ctl + SHMDEV_RING_OFF_TAIL) = tail;
 }
 
 /*

@@ -10,7 +10,8 @@ KSFT_HEADERS     := $(KSFT_INC)/kselftest.h $(KSFT_INC)/kselftest_harness.h
 
 SELFTESTS_SRC    := $(wildcard selftests/*_test.c)
 SELFTESTS        := $(patsubst selftests/%.c,$(O)/selftests/%,$(SELFTESTS_SRC))
-SELFTESTS_DEPS   := selftests/common.h include/shmdev.h include/uapi/linux/shmdev.h \
+SELFTESTS_DEPS   := selftests/common.h include/shmdev.h include/shmdev_ring.h \
+		    include/uapi/linux/shmdev.h \
 		    $(KSFT_HEADERS) $(O)/lib/libshmdev.a
 
 .PHONY: selftests
