@@ -31,7 +31,8 @@ FIXTURE_TEARDOWN(event)
 	unlink_names(&self->names);
 }
 
-TEST_F(event, notify_and_wait)
+/* With no event, event_wait times out: at once with timeout 0, after the timeout otherwise. */
+TEST_F(event, wait_without_event_times_out)
 {
 	uint64_t seq = 0;
 	int64_t t0;
@@ -41,6 +42,16 @@ TEST_F(event, notify_and_wait)
 	t0 = now_ns();
 	EXPECT_EQ(-ETIMEDOUT, shmdev_event_wait(self->b, &seq, 20 * 1000 * 1000));
 	EXPECT_LE(20 * 1000 * 1000, now_ns() - t0);
+}
+
+/*
+ * Each notify adds one to the counter: event_wait returns the count, and
+ * times out again until the next notify.
+ */
+TEST_F(event, notify_counts_events)
+{
+	uint64_t seq = 0;
+
 	EXPECT_EQ(0, shmdev_notify(self->a));
 	EXPECT_EQ(0, shmdev_notify(self->a));
 	EXPECT_EQ(0, shmdev_event_wait(self->b, &seq, -1));
@@ -48,13 +59,26 @@ TEST_F(event, notify_and_wait)
 	EXPECT_EQ(2, region_stat(self->a).events);
 	EXPECT_EQ(-ETIMEDOUT, shmdev_event_wait(self->b, &seq, 0));
 	EXPECT_EQ(2, seq);
-	/* An old sequence number returns at once. */
-	seq = 1;
+}
+
+/* An event_wait with an old sequence number returns at once with the count. */
+TEST_F(event, old_sequence_returns_at_once)
+{
+	uint64_t seq = 1;
+
+	EXPECT_EQ(0, shmdev_notify(self->a));
+	EXPECT_EQ(0, shmdev_notify(self->a));
 	EXPECT_EQ(0, shmdev_event_wait(self->b, &seq, -1));
 	EXPECT_EQ(2, seq);
+}
+
+/* shmdev_event_wait() without a sequence number is -EINVAL. */
+TEST_F(event, wait_null_seq_einval)
+{
 	EXPECT_EQ(-EINVAL, shmdev_event_wait(self->b, NULL, 0));
 }
 
+/* One notify wakes every process sleeping in event_wait. */
 TEST_F(event, waiters_woken_by_notify)
 {
 	struct shmdev_stat st;
@@ -83,15 +107,19 @@ TEST_F(event, waiters_woken_by_notify)
 		EXPECT_EQ(0, wait_exit(pids[i]));
 }
 
-TEST_F(event, poll_and_epoll)
+/*
+ * epoll sleeps until another process notifies, and not less: the notifier
+ * notes the time just before it notifies, in the region. Then poll too
+ * reports the handle readable.
+ */
+TEST_F(event, epoll_wakes_on_notify)
 {
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	struct pollfd pfd = { .fd = shmdev_fd(self->b), .events = POLLIN };
 	volatile int64_t *notified;
-	uint64_t seq = 0;
-	int ep, unattached;
 	int64_t woke;
 	pid_t pid;
+	int ep;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ASSERT_LE(0, ep);
@@ -99,11 +127,6 @@ TEST_F(event, poll_and_epoll)
 	/* Nothing happened yet. */
 	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
-	/*
-	 * Another process notifies a while later; epoll sleeps until then.
-	 * It notes the time just before it notifies, in the region: epoll
-	 * must not return before that.
-	 */
 	notified = (volatile int64_t *)shmdev_addr(self->a) + 1;
 	*notified = 0;
 	pid = fork();
@@ -126,25 +149,62 @@ TEST_F(event, poll_and_epoll)
 	EXPECT_EQ(1, region_stat(self->a).events);
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_TRUE(pfd.revents & POLLIN);
-	/* Only this handle's reading of the counter clears it. */
+	close(ep);
+}
+
+/* Only the polled handle's own reading of the counter clears its readiness. */
+TEST_F(event, own_read_clears_readiness)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct pollfd pfd = { .fd = shmdev_fd(self->b), .events = POLLIN };
+	uint64_t seq = 0;
+	int ep;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, shmdev_fd(self->b), &ev));
+	ASSERT_EQ(0, shmdev_notify(self->a));
 	EXPECT_EQ(0, shmdev_event_wait(self->a, &seq, -1));
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	seq = 0;
 	EXPECT_EQ(0, shmdev_event_wait(self->b, &seq, -1));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
 	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
-	/* The next event sets it again, whoever notifies. */
+	close(ep);
+}
+
+/*
+ * The next event sets readiness again, whoever notifies; a read without
+ * sleeping (timeout 0) records the counter and clears it too.
+ */
+TEST_F(event, next_event_sets_readiness_again)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	uint64_t seq = 0;
+	int ep;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, shmdev_fd(self->b), &ev));
+	ASSERT_EQ(0, shmdev_notify(self->b));
+	ASSERT_EQ(0, shmdev_event_wait(self->b, &seq, -1));
+	ASSERT_EQ(0, epoll_wait(ep, &out, 1, 0));
 	EXPECT_EQ(0, shmdev_notify(self->a));
 	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 30000));
 	EXPECT_TRUE(out.events & EPOLLIN);
-	/* A read without sleeping (timeout 0) records the counter too. */
 	EXPECT_EQ(1, seq);
 	EXPECT_EQ(0, shmdev_event_wait(self->b, &seq, 0));
 	EXPECT_EQ(2, seq);
 	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
 	close(ep);
+}
 
-	/* An unattached handle polls as an error. */
+/* An unattached handle polls as an error. */
+TEST_F(event, unattached_polls_pollerr)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int unattached;
+
 	unattached = dev_open();
 	ASSERT_LE(0, unattached);
 	pfd.fd = unattached;

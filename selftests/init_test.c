@@ -279,26 +279,66 @@ static void on_alarm(int sig)
  * plain attach does not wait; a read-only SHMDEV_INIT attach waits and
  * never becomes the initialiser; the wait ends on a signal.
  */
-TEST_F_TIMEOUT(init, attach_and_ready_ioctls, 60)
+
+/* SHMDEV_IOC_READY on an unattached handle is -EBADFD. */
+TEST_F(init, ready_unattached_ebadfd)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
-	struct shmdev_attach at;
-	int fd, fd2, fd3;
-	int64_t t0;
-	pid_t pid;
+	int fd;
 
 	ASSERT_LE(0, fd = dev_open());
 	EXPECT_EQ(-EBADFD, xioctl(fd, SHMDEV_IOC_READY, NULL));
+	close(fd);
+}
+
+/* The SHMDEV_INIT attach that creates the region is its initialiser. */
+TEST_F(init, init_creator_is_initialiser)
+{
+	struct shmdev_attach at;
+	int fd;
+
+	ASSERT_LE(0, fd = dev_open());
 	ASSERT_EQ(0, raw_attach(fd, self->name, page_size(),
 				SHMDEV_CREAT | SHMDEV_INIT, 0644, &at));
 	EXPECT_EQ(SHMDEV_REGION_INITIALIZER, at.region_flags & SHMDEV_REGION_INITIALIZER);
+	close(fd);
+}
 
+/*
+ * A plain attach to a region still being initialised returns at once, not
+ * as initialiser, and may not declare it ready: -EPERM.
+ */
+TEST_F(init, plain_attach_does_not_wait)
+{
+	struct shmdev_attach at;
+	int fd, fd2;
+
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, self->name, page_size(),
+				SHMDEV_CREAT | SHMDEV_INIT, 0644, &at));
 	ASSERT_LE(0, fd2 = dev_open());
 	ASSERT_EQ(0, raw_attach(fd2, self->name, 0, 0, 0, &at));
 	EXPECT_EQ(0, at.region_flags & SHMDEV_REGION_INITIALIZER);
 	EXPECT_EQ(-EPERM, xioctl(fd2, SHMDEV_IOC_READY, NULL));
+	close(fd2);
+	close(fd);
+}
 
-	/* A read-only waiter stays one when the initialiser goes. */
+/*
+ * A read-only SHMDEV_INIT attach waits, stays a waiter when the initialiser
+ * goes without READY (it cannot initialise), and its wait ends with -EINTR
+ * on a signal.
+ */
+TEST_F_TIMEOUT(init, read_only_waiter_never_initialiser, 60)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct shmdev_attach at;
+	int64_t t0;
+	pid_t pid;
+	int fd;
+
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, self->name, page_size(),
+				SHMDEV_CREAT | SHMDEV_INIT, 0644, &at));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -315,8 +355,23 @@ TEST_F_TIMEOUT(init, attach_and_ready_ioctls, 60)
 	usleep(200000);
 	close(fd);	/* the initialiser goes without READY */
 	EXPECT_EQ(0, wait_exit(pid));
+}
 
-	/* A writer that waits takes over; READY then works once. */
+/*
+ * When the initialiser goes without READY, the next writer's SHMDEV_INIT
+ * attach takes over; only it may declare the region ready, and only once.
+ */
+TEST_F(init, writer_takes_over_ready_once)
+{
+	struct shmdev_attach at;
+	int fd, fd2, fd3;
+
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, self->name, page_size(),
+				SHMDEV_CREAT | SHMDEV_INIT, 0644, &at));
+	ASSERT_LE(0, fd2 = dev_open());
+	ASSERT_EQ(0, raw_attach(fd2, self->name, 0, 0, 0, &at));
+	close(fd);	/* the initialiser goes without READY */
 	ASSERT_LE(0, fd3 = dev_open());
 	ASSERT_EQ(0, raw_attach(fd3, self->name, 0, SHMDEV_INIT, 0, &at));
 	EXPECT_EQ(SHMDEV_REGION_INITIALIZER, at.region_flags & SHMDEV_REGION_INITIALIZER);
@@ -324,13 +379,25 @@ TEST_F_TIMEOUT(init, attach_and_ready_ioctls, 60)
 	EXPECT_EQ(0, xioctl(fd3, SHMDEV_IOC_READY, NULL));
 	EXPECT_EQ(-EINVAL, xioctl(fd3, SHMDEV_IOC_READY, NULL));
 	close(fd3);
-	/* Ready: SHMDEV_INIT attaches return at once, not as initialiser. */
+	close(fd2);
+}
+
+/* Once ready, SHMDEV_INIT attaches return at once, not as initialiser; READY is -EINVAL. */
+TEST_F(init, ready_region_init_attach_returns_at_once)
+{
+	struct shmdev_attach at;
+	int fd, fd3;
+
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, self->name, page_size(),
+				SHMDEV_CREAT | SHMDEV_INIT, 0644, &at));
+	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_READY, NULL));
 	ASSERT_LE(0, fd3 = dev_open());
 	ASSERT_EQ(0, raw_attach(fd3, self->name, 0, SHMDEV_INIT, 0, &at));
 	EXPECT_EQ(0, at.region_flags & SHMDEV_REGION_INITIALIZER);
 	EXPECT_EQ(-EINVAL, xioctl(fd3, SHMDEV_IOC_READY, NULL));
 	close(fd3);
-	close(fd2);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

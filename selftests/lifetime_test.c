@@ -21,6 +21,7 @@ FIXTURE_TEARDOWN(life)
 	unlink_names(&self->names);
 }
 
+/* Killing the only user of an AUTODESTROY region with SIGKILL leaves no region and no byte. */
 TEST_F(life, autodestroy_kill9_leaves_nothing)
 {
 	const char *n = new_name(&self->names, "life.kill");
@@ -57,13 +58,12 @@ TEST_F(life, autodestroy_kill9_leaves_nothing)
 	EXPECT_EQ(st0.user_bytes, st1.user_bytes);
 }
 
-TEST_F(life, autodestroy_lives_while_used)
+/* An AUTODESTROY region lives while a handle to it remains. */
+TEST_F(life, autodestroy_lives_while_a_handle_remains)
 {
 	const char *n = new_name(&self->names, "life.used");
 	struct shmdev_region *a, *b;
 	struct shmdev_stat st;
-	uint32_t *p;
-	int fd;
 
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_AUTODESTROY, 0600, &a));
 	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
@@ -73,7 +73,22 @@ TEST_F(life, autodestroy_lives_while_used)
 	EXPECT_EQ(0, shmdev_close(a));
 	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(1, st.handles);
-	/* A mapping alone keeps it too. */
+	EXPECT_EQ(0, shmdev_close(b));
+}
+
+/*
+ * A mapping alone keeps an AUTODESTROY region, still usable; it goes with
+ * the last munmap().
+ */
+TEST_F(life, autodestroy_lives_while_a_mapping_remains)
+{
+	const char *n = new_name(&self->names, "life.used");
+	struct shmdev_region *b;
+	struct shmdev_stat st;
+	uint32_t *p;
+	int fd;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_AUTODESTROY, 0600, &b));
 	fd = dup(shmdev_fd(b));
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
@@ -85,12 +100,23 @@ TEST_F(life, autodestroy_lives_while_used)
 	p[0] = 5;
 	EXPECT_EQ(0, munmap(p, 4096));
 	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
-	/* A later create gets a fresh region. */
+}
+
+/* After an AUTODESTROY region went, a create of its name gets a fresh region. */
+TEST_F(life, autodestroy_name_then_fresh_region)
+{
+	const char *n = new_name(&self->names, "life.used");
+	struct shmdev_region *a;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_AUTODESTROY, 0600, &a));
+	((uint32_t *)shmdev_addr(a))[0] = 5;
+	EXPECT_EQ(0, shmdev_close(a));
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &a));
 	EXPECT_EQ(0, ((uint32_t *)shmdev_addr(a))[0]);
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/* An AUTODESTROY region can be unlinked like any other, and is freed on close. */
 TEST_F(life, autodestroy_unlinked_explicitly)
 {
 	const char *n = new_name(&self->names, "life.unl");
@@ -242,6 +268,7 @@ TEST_F(life, autodestroy_waits_for_last_mapping)
 	close(go[1]);
 }
 
+/* A region without AUTODESTROY outlives every process that used it, until unlinked. */
 TEST_F(life, persistent_until_unlinked)
 {
 	const char *n = new_name(&self->names, "life.persist");
@@ -269,6 +296,7 @@ TEST_F(life, persistent_until_unlinked)
 	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
 }
 
+/* SHMDEV_POPULATE allocates every page at create. */
 TEST_F(life, populate_allocates_up_front)
 {
 	const char *n = new_name(&self->names, "life.pop");
@@ -280,7 +308,18 @@ TEST_F(life, populate_allocates_up_front)
 	ASSERT_EQ(0, shmdev_fstat(a, &st));
 	EXPECT_EQ(64, st.resident);
 	EXPECT_EQ(SHMDEV_POPULATE, st.flags);
-	/* Growing a populated region populates the new part. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Growing a populated region populates the new part. */
+TEST_F(life, populate_grow_populates)
+{
+	const char *n = new_name(&self->names, "life.pop");
+	struct shmdev_region *a;
+	struct shmdev_stat st;
+
+	ASSERT_EQ(0, shmdev_open(n, 64 * page_size(), SHMDEV_CREAT | SHMDEV_POPULATE,
+				 0600, &a));
 	ASSERT_EQ(0, shmdev_resize(a, 128 * page_size()));
 	ASSERT_EQ(0, shmdev_fstat(a, &st));
 	EXPECT_EQ(128, st.resident);

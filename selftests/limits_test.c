@@ -43,17 +43,50 @@ FIXTURE_TEARDOWN(limits)
 	EXPECT_EQ(self->st0.user_bytes, st.user_bytes);
 }
 
-TEST_F(limits, params_readable_and_writable)
+/* The limits as module parameters, each readable and writable by root. */
+FIXTURE(limit_param) {
+	char saved[32];
+};
+
+FIXTURE_VARIANT(limit_param) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(limit_param, max_region_size) { .name = "max_region_size" };
+FIXTURE_VARIANT_ADD(limit_param, max_regions) { .name = "max_regions" };
+FIXTURE_VARIANT_ADD(limit_param, max_user_bytes) { .name = "max_user_bytes" };
+FIXTURE_VARIANT_ADD(limit_param, max_total_bytes) { .name = "max_total_bytes" };
+
+FIXTURE_SETUP(limit_param)
+{
+	self->saved[0] = '\0';
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+	ASSERT_EQ(0, param_get(variant->name, self->saved, sizeof(self->saved)));
+}
+
+FIXTURE_TEARDOWN(limit_param)
+{
+	if (self->saved[0])
+		param_set(variant->name, self->saved);
+}
+
+/* The parameter's default is a positive number, and a value written reads back. */
+TEST_F(limit_param, readable_and_writable)
 {
 	char buf[32];
-	unsigned int i;
 
-	for (i = 0; i < 4; i++) {
-		EXPECT_LT(0, strtoull(self->saved[i], NULL, 10));
-		ASSERT_EQ(0, param_set_u64(params[i], 12345));
-		ASSERT_EQ(0, param_get(params[i], buf, sizeof(buf)));
-		EXPECT_STREQ("12345", buf);
-	}
+	EXPECT_LT(0, strtoull(self->saved, NULL, 10));
+	ASSERT_EQ(0, param_set_u64(variant->name, 12345));
+	ASSERT_EQ(0, param_get(variant->name, buf, sizeof(buf)));
+	EXPECT_STREQ("12345", buf);
+}
+
+/* allow_exec is off by default. */
+TEST_F(limits, allow_exec_default_off)
+{
+	char buf[32];
+
 	ASSERT_EQ(0, param_get("allow_exec", buf, sizeof(buf)));
 	EXPECT_STREQ("N", buf);
 }
@@ -117,7 +150,8 @@ TEST_F(limits, defaults_leave_room_for_others)
 	}
 }
 
-TEST_F(limits, max_region_size_efbig)
+/* A create past max_region_size is -EFBIG and creates nothing. */
+TEST_F(limits, max_region_size_create_efbig)
 {
 	const char *n = new_name(&self->names, "lim.size");
 	struct shmdev_region *a;
@@ -125,16 +159,27 @@ TEST_F(limits, max_region_size_efbig)
 	ASSERT_EQ(0, param_set_u64("max_region_size", 2 * self->pg));
 	EXPECT_EQ(-EFBIG, shmdev_open(n, 2 * self->pg + 1, SHMDEV_CREAT, 0600, &a));
 	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+	n = new_name(&self->names, "lim.size");
+	EXPECT_EQ(-EFBIG, shmdev_open(n, UINT64_MAX, SHMDEV_CREAT, 0600, &a));
+}
+
+/* A resize past max_region_size is -EFBIG and leaves the size alone. */
+TEST_F(limits, max_region_size_resize_efbig)
+{
+	const char *n = new_name(&self->names, "lim.size");
+	struct shmdev_region *a;
+
+	ASSERT_EQ(0, param_set_u64("max_region_size", 2 * self->pg));
 	ASSERT_EQ(0, shmdev_open(n, 2 * self->pg, SHMDEV_CREAT, 0600, &a));
 	EXPECT_EQ(-EFBIG, shmdev_resize(a, 3 * self->pg));
 	EXPECT_EQ(2 * self->pg, shmdev_size(a));
 	EXPECT_EQ(-EFBIG, shmdev_resize(a, UINT64_MAX));
 	EXPECT_EQ(0, shmdev_close(a));
-	n = new_name(&self->names, "lim.size");
-	EXPECT_EQ(-EFBIG, shmdev_open(n, UINT64_MAX, SHMDEV_CREAT, 0600, &a));
 }
 
-TEST_F(limits, max_regions_enospc)
+/* Fill the namespace up to max_regions with 3 regions of our own. */
+static void fill_max_regions(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(limits) *self)
 {
 	struct shmdev_region *a;
 	int i;
@@ -145,23 +190,45 @@ TEST_F(limits, max_regions_enospc)
 					 SHMDEV_CREAT, 0600, &a));
 		shmdev_close(a);
 	}
+}
+
+/* A create past max_regions is -ENOSPC. */
+TEST_F(limits, max_regions_enospc)
+{
+	struct shmdev_region *a;
+
+	fill_max_regions(_metadata, self);
 	EXPECT_EQ(-ENOSPC, shmdev_open(new_name(&self->names, "lim.nr"), self->pg,
 				       SHMDEV_CREAT, 0600, &a));
-	/* Opening existing ones still works. */
+}
+
+/* At max_regions, opening existing regions still works. */
+TEST_F(limits, max_regions_open_existing)
+{
+	struct shmdev_region *a;
+
+	fill_max_regions(_metadata, self);
 	ASSERT_EQ(0, shmdev_open(self->names.name[0], 0, 0, 0, &a));
 	shmdev_close(a);
-	/* Unlinking makes room. */
+}
+
+/* At max_regions, unlinking a region makes room for a new one. */
+TEST_F(limits, max_regions_unlink_makes_room)
+{
+	struct shmdev_region *a;
+
+	fill_max_regions(_metadata, self);
 	ASSERT_EQ(0, shmdev_unlink(self->names.name[0]));
 	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "lim.nr"), self->pg,
 				 SHMDEV_CREAT, 0600, &a));
 	shmdev_close(a);
 }
 
+/* Creates and resizes past the user's max_user_bytes are -ENOSPC; up to it they work. */
 TEST_F(limits, max_user_bytes_enospc)
 {
 	const char *n = new_name(&self->names, "lim.user");
 	struct shmdev_region *a;
-	pid_t pid;
 
 	ASSERT_EQ(0, param_set_u64("max_user_bytes", self->st0.user_bytes + 4 * self->pg));
 	EXPECT_EQ(-ENOSPC, shmdev_open(n, 5 * self->pg, SHMDEV_CREAT, 0600, &a));
@@ -170,7 +237,19 @@ TEST_F(limits, max_user_bytes_enospc)
 	EXPECT_EQ(0, shmdev_resize(a, 4 * self->pg));
 	EXPECT_EQ(-ENOSPC, shmdev_open(new_name(&self->names, "lim.user"), self->pg,
 				       SHMDEV_CREAT, 0600, &a));
-	/* Another user has a budget of its own. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Another user has a max_user_bytes budget of its own. */
+TEST_F(limits, max_user_bytes_per_user)
+{
+	const char *n = new_name(&self->names, "lim.user");
+	struct shmdev_region *a;
+	pid_t pid;
+
+	ASSERT_EQ(0, param_set_u64("max_user_bytes", self->st0.user_bytes + 4 * self->pg));
+	ASSERT_EQ(0, shmdev_open(n, 4 * self->pg, SHMDEV_CREAT, 0600, &a));
+	n = new_name(&self->names, "lim.user");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -178,7 +257,7 @@ TEST_F(limits, max_user_bytes_enospc)
 
 		CHILD_ASSERT_EQ(0, setgid(1000));
 		CHILD_ASSERT_EQ(0, setuid(1000));
-		CHILD_ASSERT_EQ(0, shmdev_open(self->names.name[1], self->pg,
+		CHILD_ASSERT_EQ(0, shmdev_open(n, self->pg,
 					       SHMDEV_CREAT | SHMDEV_AUTODESTROY, 0600, &b));
 		_exit(0);
 	}
@@ -186,6 +265,7 @@ TEST_F(limits, max_user_bytes_enospc)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/* Creates and resizes past max_total_bytes are -ENOSPC and change nothing. */
 TEST_F(limits, max_total_bytes_enospc)
 {
 	const char *n = new_name(&self->names, "lim.total");
@@ -198,7 +278,17 @@ TEST_F(limits, max_total_bytes_enospc)
 				       SHMDEV_CREAT, 0600, &b));
 	EXPECT_EQ(-ENOSPC, shmdev_resize(a, 5 * self->pg));
 	EXPECT_EQ(4 * self->pg, shmdev_size(a));
-	/* Shrinking gives the bytes back. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Shrinking a region gives its bytes back to max_total_bytes. */
+TEST_F(limits, max_total_bytes_shrink_gives_back)
+{
+	const char *n = new_name(&self->names, "lim.total");
+	struct shmdev_region *a, *b;
+
+	ASSERT_EQ(0, param_set_u64("max_total_bytes", self->st0.bytes + 4 * self->pg));
+	ASSERT_EQ(0, shmdev_open(n, 4 * self->pg, SHMDEV_CREAT, 0600, &a));
 	ASSERT_EQ(0, shmdev_resize(a, 2 * self->pg));
 	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "lim.total"), 2 * self->pg,
 				 SHMDEV_CREAT, 0600, &b));
@@ -232,6 +322,10 @@ static int enter_memcg(const char *dir, uint64_t limit)
 	return write_file(path, val);
 }
 
+/*
+ * A POPULATE create that does not fit the memory cgroup fails at once with
+ * -ENOMEM and leaves nothing; one that fits has every page at once.
+ */
 TEST_F(limits, populate_enomem_at_create)
 {
 	const char *dir = "/sys/fs/cgroup/shmdev-limits-test";

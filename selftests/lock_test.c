@@ -54,6 +54,10 @@ TEST_F(lock, read_only_handle_shares_only)
 	EXPECT_EQ(0, shmdev_close(ro));
 }
 
+/*
+ * Shared holders coexist and keep an exclusive taker out; an exclusive
+ * holder keeps everyone out; locks are independent of each other.
+ */
 TEST_F(lock, shared_coexist_exclusive_excludes)
 {
 	struct shmdev_region *c;
@@ -79,6 +83,7 @@ TEST_F(lock, shared_coexist_exclusive_excludes)
 	shmdev_close(c);
 }
 
+/* A lock that times out waits its whole timeout, and leaves the queue. */
 TEST_F(lock, timeout_not_early)
 {
 	int64_t t0, t1;
@@ -94,32 +99,98 @@ TEST_F(lock, timeout_not_early)
 	EXPECT_EQ(0, shmdev_lock(self->b, 1, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
 }
 
-TEST_F(lock, ownership_and_bad_arguments)
+/* Unlocking a lock the handle does not hold is -EPERM, before and after holding it. */
+TEST_F(lock, unlock_unheld_eperm)
 {
-	struct shmdev_lock raw = { .timeout = 0, .id = 0, .mode = SHMDEV_LOCK_EX };
-
 	EXPECT_EQ(-EPERM, shmdev_unlock(self->a, 2));
 	ASSERT_EQ(0, shmdev_lock(self->a, 2, SHMDEV_LOCK_EX, -1));
+	EXPECT_EQ(0, shmdev_unlock(self->a, 2));
+	EXPECT_EQ(-EPERM, shmdev_unlock(self->a, 2));
+}
+
+/* Another handle cannot unlock a lock held, exclusive or shared: -EPERM. */
+TEST_F(lock, unlock_by_other_handle_eperm)
+{
+	ASSERT_EQ(0, shmdev_lock(self->a, 2, SHMDEV_LOCK_EX, -1));
 	EXPECT_EQ(-EPERM, shmdev_unlock(self->b, 2));
+	EXPECT_EQ(0, shmdev_unlock(self->a, 2));
+	ASSERT_EQ(0, shmdev_lock(self->a, 2, SHMDEV_LOCK_SH, -1));
+	EXPECT_EQ(-EPERM, shmdev_unlock(self->b, 2));
+	EXPECT_EQ(0, shmdev_unlock(self->a, 2));
+}
+
+/* A handle that holds a lock, exclusive or shared, cannot take it again: -EDEADLK. */
+TEST_F(lock, relock_edeadlk)
+{
+	ASSERT_EQ(0, shmdev_lock(self->a, 2, SHMDEV_LOCK_EX, -1));
 	EXPECT_EQ(-EDEADLK, shmdev_lock(self->a, 2, SHMDEV_LOCK_EX, -1));
 	EXPECT_EQ(-EDEADLK, shmdev_lock(self->a, 2, SHMDEV_LOCK_SH, -1));
 	EXPECT_EQ(0, shmdev_unlock(self->a, 2));
-	EXPECT_EQ(-EPERM, shmdev_unlock(self->a, 2));
 	ASSERT_EQ(0, shmdev_lock(self->a, 2, SHMDEV_LOCK_SH, -1));
 	EXPECT_EQ(-EDEADLK, shmdev_lock(self->a, 2, SHMDEV_LOCK_SH, -1));
 	EXPECT_EQ(-EDEADLK, shmdev_lock(self->a, 2, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
-	EXPECT_EQ(-EPERM, shmdev_unlock(self->b, 2));
 	EXPECT_EQ(0, shmdev_unlock(self->a, 2));
+}
 
-	EXPECT_EQ(-EINVAL, shmdev_lock(self->a, SHMDEV_NR_LOCKS, SHMDEV_LOCK_EX, -1));
-	EXPECT_EQ(-EINVAL, shmdev_lock(self->a, 0, 0, -1));
-	EXPECT_EQ(-EINVAL, shmdev_lock(self->a, 0, SHMDEV_LOCK_NB, -1));
-	EXPECT_EQ(-EINVAL, shmdev_lock(self->a, 0, SHMDEV_LOCK_SH | SHMDEV_LOCK_EX, -1));
-	EXPECT_EQ(-EINVAL, shmdev_lock(self->a, 0, SHMDEV_LOCK_EX | 0x10, -1));
-	EXPECT_EQ(-EINVAL, shmdev_lock(self->a, 0, SHMDEV_LOCK_EX, -5));
-	EXPECT_EQ(-EINVAL, shmdev_unlock(self->a, SHMDEV_NR_LOCKS));
-	raw.id = 1000;
-	EXPECT_EQ(-EINVAL, xioctl(shmdev_fd(self->a), SHMDEV_IOC_LOCK, &raw));
+/* Lock calls with a bad lock number, mode or timeout. */
+FIXTURE(bad_lock) {
+	struct test_names names;
+	struct shmdev_region *r;
+};
+
+FIXTURE_VARIANT(bad_lock) {
+	bool unlock;		/* shmdev_unlock(), else shmdev_lock() */
+	bool raw;		/* SHMDEV_IOC_LOCK with EX and timeout 0 */
+	uint32_t id;
+	unsigned int mode;
+	int64_t timeout;
+};
+
+FIXTURE_VARIANT_ADD(bad_lock, id_past_last) {
+	.id = SHMDEV_NR_LOCKS, .mode = SHMDEV_LOCK_EX, .timeout = -1
+};
+FIXTURE_VARIANT_ADD(bad_lock, mode_0) { .id = 0, .mode = 0, .timeout = -1 };
+FIXTURE_VARIANT_ADD(bad_lock, mode_nb_only) { .id = 0, .mode = SHMDEV_LOCK_NB, .timeout = -1 };
+FIXTURE_VARIANT_ADD(bad_lock, mode_sh_and_ex) {
+	.id = 0, .mode = SHMDEV_LOCK_SH | SHMDEV_LOCK_EX, .timeout = -1
+};
+FIXTURE_VARIANT_ADD(bad_lock, mode_unknown_bit) {
+	.id = 0, .mode = SHMDEV_LOCK_EX | 0x10, .timeout = -1
+};
+FIXTURE_VARIANT_ADD(bad_lock, timeout_negative) { .id = 0, .mode = SHMDEV_LOCK_EX, .timeout = -5 };
+FIXTURE_VARIANT_ADD(bad_lock, unlock_id_past_last) { .unlock = true, .id = SHMDEV_NR_LOCKS };
+FIXTURE_VARIANT_ADD(bad_lock, raw_id_1000) { .raw = true, .id = 1000 };
+
+FIXTURE_SETUP(bad_lock)
+{
+	self->names.nr = 0;
+	self->r = NULL;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no %s: module not loaded", SHMDEV_DEVICE);
+	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "lock"), page_size(), SHMDEV_CREAT,
+				 0600, &self->r));
+}
+
+FIXTURE_TEARDOWN(bad_lock)
+{
+	if (self->r)
+		shmdev_close(self->r);
+	unlink_names(&self->names);
+}
+
+/* The call is -EINVAL. */
+TEST_F(bad_lock, einval)
+{
+	struct shmdev_lock raw = { .timeout = 0, .id = variant->id, .mode = SHMDEV_LOCK_EX };
+
+	if (variant->raw) {
+		EXPECT_EQ(-EINVAL, xioctl(shmdev_fd(self->r), SHMDEV_IOC_LOCK, &raw));
+	} else if (variant->unlock) {
+		EXPECT_EQ(-EINVAL, shmdev_unlock(self->r, variant->id));
+	} else {
+		EXPECT_EQ(-EINVAL, shmdev_lock(self->r, variant->id, variant->mode,
+					       variant->timeout));
+	}
 }
 
 struct order_log {
@@ -147,6 +218,7 @@ static pid_t locker(const char *name, unsigned int mode, char tag, struct order_
 	return pid;
 }
 
+/* Locks are granted in order: readers that come after a queued writer wait behind it. */
 TEST_F(lock, fifo_writer_not_starved)
 {
 	struct order_log *log;
@@ -176,6 +248,10 @@ TEST_F(lock, fifo_writer_not_starved)
 	munmap(log, sizeof(*log));
 }
 
+/*
+ * A killed exclusive holder's waiter gets the lock at once with
+ * -EOWNERDEAD, reported once. (One test: holder and waiter are forked.)
+ */
 TEST_F(lock, exclusive_holder_killed_eownerdead)
 {
 	volatile int64_t *acquired;
@@ -229,6 +305,7 @@ TEST_F(lock, exclusive_holder_killed_eownerdead)
 	munmap((void *)acquired, 4096);
 }
 
+/* Closing a handle releases its locks; only an exclusive holder's end is an owner death. */
 TEST_F(lock, close_releases_locks)
 {
 	struct shmdev_region *c;
@@ -245,6 +322,7 @@ TEST_F(lock, close_releases_locks)
 	EXPECT_EQ(-EOWNERDEAD, shmdev_lock(self->a, 7, SHMDEV_LOCK_EX | SHMDEV_LOCK_NB, -1));
 }
 
+/* A forked child shares its parent's handle: it may unlock the parent's lock. */
 TEST_F(lock, forked_child_shares_the_handle)
 {
 	pid_t pid;

@@ -61,6 +61,7 @@ FIXTURE_TEARDOWN(mutex)
 	unlink_names(&self->names);
 }
 
+/* An uncontended lock/unlock makes no ioctl and the module sees no wait or wake. */
 TEST_F_TIMEOUT(mutex, uncontended_makes_no_kernel_calls, 300)
 {
 	struct shmdev_stat st0, st1;
@@ -97,6 +98,7 @@ TEST_F_TIMEOUT(mutex, uncontended_makes_no_kernel_calls, 300)
 	       (unsigned long long)(st1.wakes - st0.wakes));
 }
 
+/* Four processes contending for one mutex never overlap inside it. */
 TEST_F_TIMEOUT(mutex, four_processes_exclusion, 300)
 {
 	struct shmdev_stat st0 = region_stat(self->r), st1;
@@ -156,61 +158,166 @@ TEST_F_TIMEOUT(mutex, four_processes_exclusion, 300)
 	EXPECT_LE(2, overlapped);
 }
 
-TEST_F(mutex, errors)
+/* Unlocking a mutex nobody holds is -EPERM. */
+TEST_F(mutex, unlock_unheld_eperm)
 {
-	shmdev_mutex_t *odd = (shmdev_mutex_t *)((char *)shmdev_addr(self->r) + 2);
-	struct shmdev_mutex_init raw = { 0 };
-	struct shmdev_region *b, *ro;
-	int fd = shmdev_fd(self->r);
+	EXPECT_EQ(-EPERM, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+/* Locking a mutex the handle already holds is -EDEADLK. */
+TEST_F(mutex, relock_edeadlk)
+{
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(-EDEADLK, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+/* shmdev_mutex_trylock() of a held mutex is -EBUSY, for the holder and others. */
+TEST_F(mutex, trylock_held_ebusy)
+{
+	struct shmdev_region *b;
 	struct shared *sb;
-	uint64_t off;
 
 	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
 	sb = shmdev_addr(b);
-	EXPECT_EQ(-EPERM, shmdev_mutex_unlock(self->r, &self->s->m));
 	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
-	EXPECT_EQ(-EDEADLK, shmdev_mutex_lock(self->r, &self->s->m, -1));
 	EXPECT_EQ(-EBUSY, shmdev_mutex_trylock(self->r, &self->s->m));
 	EXPECT_EQ(-EBUSY, shmdev_mutex_trylock(b, &sb->m));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	shmdev_close(b);
+}
+
+/* Locking a mutex another handle holds times out: -ETIMEDOUT, at once or later. */
+TEST_F(mutex, lock_held_etimedout)
+{
+	struct shmdev_region *b;
+	struct shared *sb;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	sb = shmdev_addr(b);
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
 	EXPECT_EQ(-ETIMEDOUT, shmdev_mutex_lock(b, &sb->m, 0));
 	EXPECT_EQ(-ETIMEDOUT, shmdev_mutex_lock(b, &sb->m, 10 * 1000 * 1000));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	shmdev_close(b);
+}
+
+/* Unlocking a mutex another handle holds is -EPERM. */
+TEST_F(mutex, unlock_by_other_handle_eperm)
+{
+	struct shmdev_region *b;
+	struct shared *sb;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	sb = shmdev_addr(b);
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
 	EXPECT_EQ(-EPERM, shmdev_mutex_unlock(b, &sb->m));
-	/* The mutex must lie in the caller's own mapping of the region. */
-	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(b, &self->s->m, 0));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+	shmdev_close(b);
+}
+
+/* shmdev_mutex_consistent() of a mutex whose owner did not die is -EINVAL. */
+TEST_F(mutex, consistent_without_owner_died_einval)
+{
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_consistent(self->r, &self->s->m));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+/*
+ * The mutex must lie in the caller's own mapping of the region: through
+ * another handle's mapping every call is -EINVAL, held or not.
+ */
+TEST_F(mutex, outside_own_mapping_einval)
+{
+	struct shmdev_region *b;
+	struct shared *sb;
+
+	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
+	sb = shmdev_addr(b);
+	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, -1));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(b, &self->s->m, 0));
 	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_trylock(b, &self->s->m));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(b, &self->s->m, -1));
 	EXPECT_EQ(0, shmdev_mutex_trylock(b, &sb->m));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_unlock(b, &self->s->m));
 	EXPECT_EQ(0, shmdev_mutex_unlock(b, &sb->m));
+	shmdev_close(b);
+}
+
+/* shmdev_mutex_init() of a misaligned word or one outside the region is -EINVAL. */
+TEST_F(mutex, init_bad_address_einval)
+{
+	shmdev_mutex_t *odd = (shmdev_mutex_t *)((char *)shmdev_addr(self->r) + 2);
+
 	EXPECT_EQ(-EINVAL, shmdev_mutex_init(self->r, odd));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_init(self->r, (shmdev_mutex_t *)&self->names));
-	/* The module checks the word itself: misaligned, outside, flags, pad. */
-	for (off = 1; off < 4; off++) {
-		raw.offset = off;
-		EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
-	}
-	raw.offset = shmdev_size(self->r);
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
-	raw.offset = UINT64_MAX - 3;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
-	raw.offset = 2048;		/* unused by struct shared */
-	raw.flags = 1;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
-	raw.flags = 0;
-	raw.pad = 1;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
-	raw.pad = 0;
-	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &raw));
+}
 
-	/* Through a read-only handle: the library's and the module's answer. */
+/* A read-only handle cannot init or lock a mutex: the library's and the module's -EACCES. */
+TEST_F(mutex, read_only_handle_eacces)
+{
+	struct shmdev_mutex_init raw = { .offset = 2048 };
+	struct shmdev_region *ro;
+
 	ASSERT_EQ(0, shmdev_open(self->name, 0, SHMDEV_RDONLY, 0, &ro));
 	EXPECT_EQ(-EACCES, shmdev_mutex_init(ro, shmdev_addr(ro)));
 	EXPECT_EQ(-EACCES, xioctl(shmdev_fd(ro), SHMDEV_IOC_MUTEX_INIT, &raw));
 	EXPECT_EQ(-EACCES, shmdev_mutex_lock(ro, shmdev_addr(ro), 0));
 	shmdev_close(ro);
-	shmdev_close(b);
+}
+
+/* SHMDEV_IOC_MUTEX_INIT checks the word itself: misaligned, outside, flags, pad. */
+FIXTURE(mutex_init_ioctl) {
+	struct test_names names;
+	struct shmdev_region *r;
+};
+
+FIXTURE_VARIANT(mutex_init_ioctl) {
+	uint64_t offset;	/* UINT64_MAX: the region's size */
+	uint32_t flags, pad;
+	int err;
+};
+
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, offset_1) { .offset = 1, .err = -EINVAL };
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, offset_2) { .offset = 2, .err = -EINVAL };
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, offset_3) { .offset = 3, .err = -EINVAL };
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, offset_at_end) { .offset = UINT64_MAX, .err = -EINVAL };
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, offset_overflows) {
+	.offset = UINT64_MAX - 3, .err = -EINVAL
+};
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, flags_set) { .offset = 2048, .flags = 1, .err = -EINVAL };
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, pad_set) { .offset = 2048, .pad = 1, .err = -EINVAL };
+FIXTURE_VARIANT_ADD(mutex_init_ioctl, valid) { .offset = 2048, .err = 0 };
+
+FIXTURE_SETUP(mutex_init_ioctl)
+{
+	self->names.nr = 0;
+	self->r = NULL;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no %s: module not loaded", SHMDEV_DEVICE);
+	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "mutex"), page_size(), SHMDEV_CREAT,
+				 0600, &self->r));
+}
+
+FIXTURE_TEARDOWN(mutex_init_ioctl)
+{
+	if (self->r)
+		shmdev_close(self->r);
+	unlink_names(&self->names);
+}
+
+/* The ioctl answers the variant's errno (0 for the valid word). */
+TEST_F(mutex_init_ioctl, answer)
+{
+	struct shmdev_mutex_init raw = {
+		.offset = variant->offset == UINT64_MAX ? shmdev_size(self->r) : variant->offset,
+		.flags = variant->flags,
+		.pad = variant->pad,
+	};
+
+	EXPECT_EQ(variant->err, xioctl(shmdev_fd(self->r), SHMDEV_IOC_MUTEX_INIT, &raw));
 }
 
 /* A child with its own handle takes the mutex and waits to be killed. */
@@ -242,6 +349,11 @@ static pid_t doomed_holder(const char *name)
 	return pid;
 }
 
+/*
+ * A holder killed while another waits: the waiter wakes with -EOWNERDEAD,
+ * and once made consistent the mutex is an ordinary one again. (One test:
+ * the holder and the waiter are forked children.)
+ */
 TEST_F(mutex, owner_killed_then_consistent)
 {
 	struct shmdev_stat st0 = region_stat(self->r);
@@ -275,6 +387,10 @@ TEST_F(mutex, owner_killed_then_consistent)
 	EXPECT_EQ(st0.owner_deaths + 1, region_stat(self->r).owner_deaths);
 }
 
+/*
+ * A mutex whose dead owner's state was not made consistent is
+ * -ENOTRECOVERABLE for every handle until it is initialised again.
+ */
 TEST_F(mutex, owner_killed_not_consistent_unrecoverable)
 {
 	struct shmdev_region *b;
@@ -376,6 +492,7 @@ TEST_F(mutex, owner_killed_inside_unlock)
 	close(locked[1]);
 }
 
+/* Closing a handle releases the mutexes it held: the next locker sees OWNER_DIED. */
 TEST_F(mutex, closed_handle_releases_its_mutexes)
 {
 	struct shmdev_region *b;
@@ -397,7 +514,9 @@ TEST_F(mutex, closed_handle_releases_its_mutexes)
  * -EINVAL for every call, not a lock that works until its holder dies and
  * then stays taken; a held one cannot be destroyed.
  */
-TEST_F(mutex, uninitialised_or_destroyed_is_einval)
+
+/* Every call on a zeroed, never initialised word is -EINVAL and leaves it 0. */
+TEST_F(mutex, uninitialised_is_einval)
 {
 	shmdev_mutex_t *z = (shmdev_mutex_t *)((char *)self->s + 1024);
 
@@ -408,18 +527,37 @@ TEST_F(mutex, uninitialised_or_destroyed_is_einval)
 	EXPECT_EQ(-EINVAL, shmdev_mutex_consistent(self->r, z));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(self->r, z));
 	EXPECT_EQ(0, z->__word);
+}
 
+/* A held mutex cannot be destroyed: -EBUSY. */
+TEST_F(mutex, destroy_held_ebusy)
+{
 	ASSERT_EQ(0, shmdev_mutex_lock(self->r, &self->s->m, 0));
 	EXPECT_EQ(-EBUSY, shmdev_mutex_destroy(self->r, &self->s->m));
 	ASSERT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+/* After destroy, lock, trylock and destroy again are -EINVAL. */
+TEST_F(mutex, destroyed_is_einval)
+{
 	EXPECT_EQ(0, shmdev_mutex_destroy(self->r, &self->s->m));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(self->r, &self->s->m, 0));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_trylock(self->r, &self->s->m));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(self->r, &self->s->m));
-	/* Initialised again, it works again. */
+}
+
+/* A destroyed mutex initialised again works again. */
+TEST_F(mutex, destroyed_then_init_works)
+{
+	ASSERT_EQ(0, shmdev_mutex_destroy(self->r, &self->s->m));
 	ASSERT_EQ(0, shmdev_mutex_init(self->r, &self->s->m));
 	EXPECT_EQ(0, shmdev_mutex_trylock(self->r, &self->s->m));
 	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, &self->s->m));
+}
+
+/* shmdev_mutex_destroy() without a region or a mutex is -EINVAL. */
+TEST_F(mutex, destroy_null_einval)
+{
 	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(NULL, &self->s->m));
 	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(self->r, NULL));
 }
@@ -446,52 +584,106 @@ TEST_F(mutex, destroyed_word_not_rewritten)
  * The module's side of destroy: it checks its argument, counts what it
  * unregistered, and wakes whoever sleeps on a word it forgets.
  */
-TEST_F(mutex, destroy_ioctl)
+FIXTURE(destroy_ioctl) {
+	struct test_names names;
+	struct shmdev_region *r;
+};
+
+FIXTURE_VARIANT(destroy_ioctl) {
+	uint64_t offset;
+	uint32_t len, flags, pad;
+};
+
+FIXTURE_VARIANT_ADD(destroy_ioctl, flags_set) { .offset = 2048, .len = 4, .flags = 1 };
+FIXTURE_VARIANT_ADD(destroy_ioctl, pad_set) { .offset = 2048, .len = 4, .pad = 1 };
+FIXTURE_VARIANT_ADD(destroy_ioctl, len_0) { .offset = 2048, .len = 0 };
+FIXTURE_VARIANT_ADD(destroy_ioctl, len_not_words) { .offset = 2048, .len = 6 };
+FIXTURE_VARIANT_ADD(destroy_ioctl, offset_misaligned) { .offset = 2050, .len = 4 };
+FIXTURE_VARIANT_ADD(destroy_ioctl, range_overflows) { .offset = UINT64_MAX - 3, .len = 8 };
+
+FIXTURE_SETUP(destroy_ioctl)
+{
+	self->names.nr = 0;
+	self->r = NULL;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no %s: module not loaded", SHMDEV_DEVICE);
+	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "mutex"), page_size(), SHMDEV_CREAT,
+				 0600, &self->r));
+}
+
+FIXTURE_TEARDOWN(destroy_ioctl)
+{
+	if (self->r)
+		shmdev_close(self->r);
+	unlink_names(&self->names);
+}
+
+/* SHMDEV_IOC_MUTEX_DESTROY refuses the bad range or the set field: -EINVAL. */
+TEST_F(destroy_ioctl, einval)
+{
+	struct shmdev_mutex_destroy md = {
+		.offset = variant->offset, .len = variant->len,
+		.flags = variant->flags, .pad = variant->pad,
+	};
+
+	EXPECT_EQ(-EINVAL, xioctl(shmdev_fd(self->r), SHMDEV_IOC_MUTEX_DESTROY, &md));
+}
+
+/* Destroying a range with nothing registered is 0, far beyond the region too. */
+TEST_F(mutex, destroy_ioctl_nothing_registered)
 {
 	struct shmdev_mutex_destroy md = { .offset = 2048, .len = 4 };
-	struct shmdev_mutex_init mi = { .offset = 2048 };
 	int fd = shmdev_fd(self->r);
-	struct shmdev_region *ro;
-	uint32_t *w = (uint32_t *)((char *)self->s + 2048);
-	int64_t t0;
-	pid_t pid;
 
-	md.flags = 1;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
-	md.flags = 0;
-	md.pad = 1;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
-	md.pad = 0;
-	md.len = 0;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
-	md.len = 6;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
-	md.offset = 2050;
-	md.len = 4;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
-	md.offset = UINT64_MAX - 3;
-	md.len = 8;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
-	/* Nothing registered there: 0; far beyond the region too. */
-	md.offset = 2048;
-	md.len = 4;
 	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
 	md.offset = UINT64_MAX - 7;
 	md.len = 4;
 	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_DESTROY, &md));
-	/* Three words registered, two in the range. */
-	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+}
+
+/* Register mutex words at 2048, 2052 and 2060 of @fd's region. */
+static int register_three_words(int fd)
+{
+	struct shmdev_mutex_init mi = { .offset = 2048 };
+	int ret;
+
+	ret = xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi);
 	mi.offset = 2052;
-	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+	if (!ret)
+		ret = xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi);
 	mi.offset = 2060;
-	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi));
+	if (!ret)
+		ret = xioctl(fd, SHMDEV_IOC_MUTEX_INIT, &mi);
+	return ret;
+}
+
+/* SHMDEV_IOC_MUTEX_DESTROY through a read-only handle is -EACCES. */
+TEST_F(mutex, destroy_ioctl_read_only_eacces)
+{
+	struct shmdev_mutex_destroy md = { .offset = 2048, .len = 8 };
+	struct shmdev_region *ro;
+
+	ASSERT_EQ(0, register_three_words(shmdev_fd(self->r)));
 	ASSERT_EQ(0, shmdev_open(self->name, 0, SHMDEV_RDONLY, 0, &ro));
-	md.offset = 2048;
-	md.len = 8;
 	EXPECT_EQ(-EACCES, xioctl(shmdev_fd(ro), SHMDEV_IOC_MUTEX_DESTROY, &md));
 	shmdev_close(ro);
+}
 
-	/* A sleeper on a word being forgotten is woken. */
+/*
+ * SHMDEV_IOC_MUTEX_DESTROY wakes a sleeper on a word it forgets, leaves the
+ * word's value alone, and answers how many words it unregistered. (One
+ * test: the sleeper is a forked child.)
+ */
+TEST_F(mutex, destroy_ioctl_wakes_and_counts)
+{
+	struct shmdev_mutex_destroy md = { .offset = 2048, .len = 8 };
+	int fd = shmdev_fd(self->r);
+	uint32_t *w = (uint32_t *)((char *)self->s + 2048);
+	int64_t t0;
+	pid_t pid;
+
+	/* Three words registered, two in the range. */
+	ASSERT_EQ(0, register_three_words(fd));
 	*w = 7;
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -786,27 +978,53 @@ TEST_F(mutex, lock_from_a_later_thread_destructor)
 }
 
 /* The module's side: ids for threads, distinct, bounded, the handle's. */
-TEST_F(mutex, owner_id_ioctl)
+/* The module's side: ids for threads, distinct, bounded, the handle's. */
+
+/* SHMDEV_IOC_OWNER_ID on a handle not attached to a region is -EBADFD. */
+TEST_F(mutex, owner_id_unattached_ebadfd)
 {
 	struct shmdev_owner_id oi = { 0 };
-	struct shmdev_region *b, *many[15];
-	int fd, i, ret = 0;
-	uint32_t first;
+	int fd;
 
 	ASSERT_LE(0, fd = open(SHMDEV_DEVICE, O_RDWR));
 	EXPECT_EQ(-EBADFD, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
 	close(fd);
-	fd = shmdev_fd(self->r);
-	oi.flags = 1;
-	EXPECT_EQ(-EINVAL, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
-	oi.flags = 0;
-	EXPECT_EQ(-EFAULT, xioctl(fd, SHMDEV_IOC_OWNER_ID, NULL));
+}
+
+/* SHMDEV_IOC_OWNER_ID with a flag set is -EINVAL. */
+TEST_F(mutex, owner_id_flags_einval)
+{
+	struct shmdev_owner_id oi = { .flags = 1 };
+
+	EXPECT_EQ(-EINVAL, xioctl(shmdev_fd(self->r), SHMDEV_IOC_OWNER_ID, &oi));
+}
+
+/* SHMDEV_IOC_OWNER_ID with no argument is -EFAULT. */
+TEST_F(mutex, owner_id_null_efault)
+{
+	EXPECT_EQ(-EFAULT, xioctl(shmdev_fd(self->r), SHMDEV_IOC_OWNER_ID, NULL));
+}
+
+/* An owner id is not the handle's id and lies in the mutex word's id range. */
+TEST_F(mutex, owner_id_in_range)
+{
+	struct shmdev_owner_id oi = { 0 };
+
+	ASSERT_EQ(0, xioctl(shmdev_fd(self->r), SHMDEV_IOC_OWNER_ID, &oi));
+	EXPECT_NE((uint32_t)shmdev_handle_id(self->r), oi.id);
+	EXPECT_LE(1, oi.id);
+	EXPECT_GE(SHMDEV_MUTEX_ID_MASK - 1, oi.id);
+}
+
+/* A handle gets SHMDEV_MAX_OWNER_IDS distinct ids, then -ENOSPC. */
+TEST_F(mutex, owner_id_per_handle_limit_enospc)
+{
+	struct shmdev_owner_id oi = { 0 };
+	int fd = shmdev_fd(self->r), i, ret = 0;
+	uint32_t first;
+
 	ASSERT_EQ(0, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
 	first = oi.id;
-	EXPECT_NE((uint32_t)shmdev_handle_id(self->r), first);
-	EXPECT_LE(1, first);
-	EXPECT_GE(SHMDEV_MUTEX_ID_MASK - 1, first);
-	/* Up to the limit (the ones above and below included), then -ENOSPC. */
 	for (i = 1; i < SHMDEV_MAX_OWNER_IDS; i++) {
 		ret = xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi);
 		if (ret)
@@ -817,16 +1035,30 @@ TEST_F(mutex, owner_id_ioctl)
 	EXPECT_EQ(0, ret);
 	EXPECT_NE(first, oi.id);
 	EXPECT_EQ(-ENOSPC, xioctl(fd, SHMDEV_IOC_OWNER_ID, &oi));
+}
 
-	/* A read-only handle takes no mutex, and no id. */
+/* A read-only handle takes no mutex, and no id: -EACCES. */
+TEST_F(mutex, owner_id_read_only_eacces)
+{
+	struct shmdev_owner_id oi = { 0 };
+	struct shmdev_region *b;
+
 	ASSERT_EQ(0, shmdev_open(self->name, 0, SHMDEV_RDONLY, 0, &b));
 	EXPECT_EQ(-EACCES, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
 	shmdev_close(b);
+}
 
-	/* 16 handles of 1024 ids each: the user's 16384; the next is refused. */
-	for (i = 0; i < 15; i++) {
-		int j;
+/*
+ * 16 handles of 1024 ids each: the user's 16384; the next is refused with
+ * -ENOSPC, and closing a handle gives its ids back to the user.
+ */
+TEST_F(mutex, owner_id_per_user_limit_enospc)
+{
+	struct shmdev_owner_id oi = { 0 };
+	struct shmdev_region *b, *many[16];
+	int i, j, ret = 0;
 
+	for (i = 0; i < 16; i++) {
 		ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &many[i]));
 		for (j = 0; j < SHMDEV_MAX_OWNER_IDS; j++) {
 			ret = xioctl(shmdev_fd(many[i]), SHMDEV_IOC_OWNER_ID, &oi);
@@ -837,18 +1069,24 @@ TEST_F(mutex, owner_id_ioctl)
 	}
 	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
 	EXPECT_EQ(-ENOSPC, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
-	shmdev_close(b);
-	/* Closing a handle gives its ids back to the user. */
 	shmdev_close(many[0]);
+	EXPECT_EQ(0, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
+	shmdev_close(b);
+	for (i = 1; i < 16; i++)
+		shmdev_close(many[i]);
+}
 
-	/* Such an id owns a word as the handle does: released with it. */
+/* An owner id owns a word as the handle does: released with it, OWNER_DIED. */
+TEST_F(mutex, owner_id_released_with_handle)
+{
+	struct shmdev_owner_id oi = { 0 };
+	struct shmdev_region *b;
+
 	ASSERT_EQ(0, shmdev_open(self->name, 0, 0, 0, &b));
 	ASSERT_EQ(0, xioctl(shmdev_fd(b), SHMDEV_IOC_OWNER_ID, &oi));
 	self->s->m.__word = oi.id;
 	shmdev_close(b);
 	EXPECT_EQ(SHMDEV_MUTEX_OWNER_DIED, self->s->m.__word);
-	for (i = 1; i < 15; i++)
-		shmdev_close(many[i]);
 }
 
 TEST_HARNESS_MAIN

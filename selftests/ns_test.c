@@ -79,6 +79,11 @@ static int stat_ns(const char *name, uint64_t ns_id, struct shmdev_region_info *
 	return ret;
 }
 
+/*
+ * A child IPC namespace does not see the parent's region: open, stat,
+ * unlink, /proc/shmdev and the namespace's count all miss it; nor may it
+ * reach the parent's namespace by id. The parent's region is untouched.
+ */
 TEST_F(ns, child_namespace_isolated)
 {
 	const char *n = new_name(&self->names, "ns.iso");
@@ -86,36 +91,60 @@ TEST_F(ns, child_namespace_isolated)
 	struct shmdev_region *a;
 	struct shmdev_stat st;
 	struct proc_row rows[4];
-	int to_parent[2], to_child[2];
-	struct shmdev_region_info info;
-	uint64_t child_ns, ns0, ns1;
 	pid_t pid;
-	int c;
 
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
 	strcpy(shmdev_addr(a), "parent");
-	ASSERT_EQ(0, pipe(to_parent));
-	ASSERT_EQ(0, pipe(to_child));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct shmdev_region *b;
 		struct shmdev_status ss;
-		uint64_t inum;
 
 		CHILD_ASSERT_EQ(0, unshare(CLONE_NEWIPC));
-		inum = ns_inum();
-		CHILD_ASSERT_NE(parent_ns, inum);
+		CHILD_ASSERT_NE(parent_ns, ns_inum());
 		CHILD_ASSERT_EQ(-ENOENT, shmdev_open(n, 0, 0, 0, &b));
 		CHILD_ASSERT_EQ(-ENOENT, shmdev_stat(n, &st));
 		CHILD_ASSERT_EQ(-ENOENT, shmdev_unlink(n));
 		CHILD_ASSERT_EQ(0, proc_find(n, rows, 4));
 		CHILD_ASSERT_EQ(0, status_get(&ss));
 		CHILD_ASSERT_EQ(0, ss.ns_regions);
-		/* The same name is free here. */
+		/* Another namespace by id: only root of the initial one. */
+		CHILD_ASSERT_EQ(-EPERM, unlink_ns(n, parent_ns));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	EXPECT_STREQ("parent", shmdev_addr(a));
+	ASSERT_EQ(0, shmdev_fstat(a, &st));
+	EXPECT_EQ(parent_ns, st.ns_inum);
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/*
+ * In a child namespace the parent's names are free: a new region of the
+ * same name is its own, and its /proc/shmdev lists it alone, in its
+ * namespace.
+ */
+TEST_F(ns, child_namespace_has_its_own_names)
+{
+	const char *n = new_name(&self->names, "ns.iso");
+	struct shmdev_region *a;
+	pid_t pid;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
+	strcpy(shmdev_addr(a), "parent");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct proc_row rows[4];
+		struct shmdev_region *b;
+		struct shmdev_stat st;
+		uint64_t inum;
+
+		CHILD_ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+		inum = ns_inum();
 		CHILD_ASSERT_EQ(0, shmdev_open(n, 8192, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &b));
 		CHILD_ASSERT_EQ(0, ((char *)shmdev_addr(b))[0]);
-		strcpy(shmdev_addr(b), "child");
 		CHILD_ASSERT_EQ(1, proc_find(n, rows, 4));
 		CHILD_ASSERT_EQ(inum, strtoull(proc_col(&rows[0], "ns_inum"), NULL, 10));
 		CHILD_ASSERT_EQ(8192, strtoull(proc_col(&rows[0], "size"), NULL, 10));
@@ -123,8 +152,42 @@ TEST_F(ns, child_namespace_isolated)
 		CHILD_ASSERT_EQ(2, proc_lines());
 		CHILD_ASSERT_EQ(0, shmdev_fstat(b, &st));
 		CHILD_ASSERT_EQ(inum, st.ns_inum);
-		/* Another namespace by id: only root of the initial one. */
-		CHILD_ASSERT_EQ(-EPERM, unlink_ns(n, parent_ns));
+		CHILD_ASSERT_EQ(0, shmdev_close(b));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	EXPECT_STREQ("parent", shmdev_addr(a));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/*
+ * Root of the initial namespace sees a live child namespace's region in
+ * /proc/shmdev, and reaches it by namespace id: stat and unlink.
+ */
+TEST_F(ns, root_reaches_child_namespace_by_id)
+{
+	const char *n = new_name(&self->names, "ns.iso");
+	uint64_t parent_ns = ns_inum();
+	struct shmdev_region_info info;
+	struct shmdev_region *a;
+	struct proc_row rows[4];
+	int to_parent[2], to_child[2];
+	uint64_t child_ns, ns0, ns1;
+	pid_t pid;
+	int c;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, pipe(to_parent));
+	ASSERT_EQ(0, pipe(to_child));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct shmdev_region *b;
+		uint64_t inum;
+
+		CHILD_ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+		inum = ns_inum();
+		CHILD_ASSERT_EQ(0, shmdev_open(n, 8192, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &b));
 		CHILD_ASSERT_EQ(0, shmdev_close(b));
 		CHILD_ASSERT_EQ(sizeof(inum), write(to_parent[1], &inum, sizeof(inum)));
 		/* The namespace lives while the parent looks into it. */
@@ -134,12 +197,8 @@ TEST_F(ns, child_namespace_isolated)
 	close(to_parent[1]);
 	ASSERT_EQ(sizeof(child_ns), read(to_parent[0], &child_ns, sizeof(child_ns)));
 	self->child_ns = child_ns;
-	EXPECT_STREQ("parent", shmdev_addr(a));
-	ASSERT_EQ(0, shmdev_fstat(a, &st));
-	EXPECT_EQ(parent_ns, st.ns_inum);
 	EXPECT_EQ(0, shmdev_close(a));
 
-	/* Root of the initial namespace sees the child's region too. */
 	ASSERT_EQ(2, proc_find(n, rows, 4));
 	ns0 = strtoull(proc_col(&rows[0], "ns_inum"), NULL, 10);
 	ns1 = strtoull(proc_col(&rows[1], "ns_inum"), NULL, 10);
@@ -324,6 +383,7 @@ TEST_F(ns, container_user_and_ipc_namespace)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/* A namespace's region count and bytes are its own: the host's regions are not in them. */
 TEST_F(ns, namespaces_do_not_share_counts)
 {
 	const char *n = new_name(&self->names, "ns.count");

@@ -27,44 +27,126 @@ FIXTURE_TEARDOWN(region)
 	EXPECT_EQ(0, param_set("allow_exec", self->allow_exec));
 }
 
-TEST_F(region, create_open_excl_enoent)
+/* Opening a name that does not exist, without SHMDEV_CREAT, is -ENOENT. */
+TEST_F(region, open_missing_enoent)
+{
+	const char *n = new_name(&self->names, "reg.create");
+	struct shmdev_region *a;
+
+	EXPECT_EQ(-ENOENT, shmdev_open(n, 0, 0, 0, &a));
+	EXPECT_EQ(-ENOENT, shmdev_open(n, 4096, 0, 0600, &a));
+}
+
+/* SHMDEV_CREAT | SHMDEV_EXCL on a name that exists is -EEXIST. */
+TEST_F(region, creat_excl_existing_eexist)
 {
 	const char *n = new_name(&self->names, "reg.create");
 	struct shmdev_region *a, *b;
 
-	EXPECT_EQ(-ENOENT, shmdev_open(n, 0, 0, 0, &a));
-	EXPECT_EQ(-ENOENT, shmdev_open(n, 4096, 0, 0600, &a));
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &a));
 	EXPECT_EQ(-EEXIST, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &b));
-	/* CREAT on an existing region opens it. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* SHMDEV_CREAT on an existing region opens it, through a handle of its own. */
+TEST_F(region, creat_existing_opens_it)
+{
+	const char *n = new_name(&self->names, "reg.create");
+	struct shmdev_region *a, *b;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &a));
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &b));
 	EXPECT_EQ(shmdev_size(a), shmdev_size(b));
 	EXPECT_NE(shmdev_handle_id(a), shmdev_handle_id(b));
 	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* An existing region opens without flags, size or mode. */
+TEST_F(region, open_existing_without_creat)
+{
+	const char *n = new_name(&self->names, "reg.create");
+	struct shmdev_region *a, *b;
+
+	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
 	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
 	EXPECT_EQ(0, shmdev_close(b));
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
-TEST_F(region, size_rules)
+/* A region cannot be created with size 0. */
+TEST_F(region, create_size_zero_einval)
+{
+	const char *n = new_name(&self->names, "reg.size");
+	struct shmdev_region *a;
+
+	EXPECT_EQ(-EINVAL, shmdev_open(n, 0, SHMDEV_CREAT, 0600, &a));
+}
+
+/* Opening asks for at most the region's size: any size up to it opens all of it. */
+TEST_F(region, open_size_up_to_region_size)
 {
 	const char *n = new_name(&self->names, "reg.size");
 	struct shmdev_region *a, *b;
 
-	EXPECT_EQ(-EINVAL, shmdev_open(n, 0, SHMDEV_CREAT, 0600, &a));
 	ASSERT_EQ(0, shmdev_open(n, 1, SHMDEV_CREAT, 0600, &a));
-	EXPECT_EQ(self->pg, shmdev_size(a));
 	EXPECT_EQ(0, shmdev_open(n, self->pg, 0, 0, &b));
 	EXPECT_EQ(0, shmdev_close(b));
 	EXPECT_EQ(0, shmdev_open(n, 100, 0, 0, &b));
 	EXPECT_EQ(self->pg, shmdev_size(b));
 	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Opening with a size past the region's end is -EINVAL, with CREAT or not. */
+TEST_F(region, open_size_past_region_einval)
+{
+	const char *n = new_name(&self->names, "reg.size");
+	struct shmdev_region *a, *b;
+
+	ASSERT_EQ(0, shmdev_open(n, 1, SHMDEV_CREAT, 0600, &a));
 	EXPECT_EQ(-EINVAL, shmdev_open(n, self->pg + 1, 0, 0, &b));
 	EXPECT_EQ(-EINVAL, shmdev_open(n, self->pg + 1, SHMDEV_CREAT, 0600, &b));
 	EXPECT_EQ(0, shmdev_close(a));
-	n = new_name(&self->names, "reg.size");
-	ASSERT_EQ(0, shmdev_open(n, 3 * self->pg + 5, SHMDEV_CREAT, 0600, &a));
-	EXPECT_EQ(4 * self->pg, shmdev_size(a));
+}
+
+/* The size a region is created with is rounded up to whole pages. */
+FIXTURE(create_size) {
+	struct test_names names;
+	uint64_t pg;
+};
+
+FIXTURE_VARIANT(create_size) {
+	uint64_t pages;		/* asked: pages * page size + bytes */
+	uint64_t bytes;
+	uint64_t got_pages;
+};
+
+FIXTURE_VARIANT_ADD(create_size, one_byte) { .pages = 0, .bytes = 1, .got_pages = 1 };
+FIXTURE_VARIANT_ADD(create_size, three_pages_and_5) { .pages = 3, .bytes = 5, .got_pages = 4 };
+
+FIXTURE_SETUP(create_size)
+{
+	self->names.nr = 0;
+	self->pg = page_size();
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+}
+
+FIXTURE_TEARDOWN(create_size)
+{
+	unlink_names(&self->names);
+}
+
+/* The region's size is the size asked, rounded up to a page. */
+TEST_F(create_size, rounded_up_to_pages)
+{
+	const char *n = new_name(&self->names, "reg.size");
+	struct shmdev_region *a;
+
+	ASSERT_EQ(0, shmdev_open(n, variant->pages * self->pg + variant->bytes,
+				 SHMDEV_CREAT, 0600, &a));
+	EXPECT_EQ(variant->got_pages * self->pg, shmdev_size(a));
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
@@ -84,14 +166,11 @@ TEST_F(region, new_memory_reads_zero)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
-TEST_F(region, name_rules)
+/* A name of SHMDEV_NAME_MAX bytes is a valid name. */
+TEST_F(region, longest_name_accepted)
 {
-	char name[SHMDEV_NAME_MAX + 2], escaped[64];
-	struct shmdev_attach at;
+	char name[SHMDEV_NAME_MAX + 1];
 	struct shmdev_region *a;
-	struct shmdev_stat st;
-	struct proc_row row;
-	int fd;
 
 	memset(name, 'n', sizeof(name));
 	snprintf(name, 16, "reg.%d.", (int)getpid());
@@ -100,54 +179,183 @@ TEST_F(region, name_rules)
 	ASSERT_EQ(0, shmdev_open(name, 4096, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &a));
 	EXPECT_EQ(0, shmdev_close(a));
 	EXPECT_EQ(0, shmdev_unlink(name));
-	name[SHMDEV_NAME_MAX] = 'n';
-	name[SHMDEV_NAME_MAX + 1] = '\0';
-	EXPECT_EQ(-ENAMETOOLONG, shmdev_open(name, 4096, SHMDEV_CREAT, 0600, &a));
-	EXPECT_EQ(-EINVAL, shmdev_open("", 4096, SHMDEV_CREAT, 0600, &a));
-	EXPECT_EQ(-EINVAL, shmdev_open("a/b", 4096, SHMDEV_CREAT, 0600, &a));
-	EXPECT_EQ(-EINVAL, shmdev_open("/", 4096, SHMDEV_CREAT, 0600, &a));
-	EXPECT_EQ(-ENAMETOOLONG, shmdev_unlink(name));
-	EXPECT_EQ(-EINVAL, shmdev_unlink(""));
+}
 
-	/* The raw ABI: lengths, embedded NUL. */
-	ASSERT_LE(0, fd = dev_open());
-	EXPECT_EQ(-ENAMETOOLONG, raw_attach_len(fd, name, SHMDEV_NAME_MAX + 1, 4096,
-						SHMDEV_CREAT, 0600, &at));
-	EXPECT_EQ(-EINVAL, raw_attach_len(fd, "ab\0cd", 5, 4096, SHMDEV_CREAT, 0600, &at));
-	EXPECT_EQ(-EINVAL, raw_attach_len(fd, "ab", 0, 4096, SHMDEV_CREAT, 0600, &at));
-	/* Names are bytes: not NUL terminated, any byte but '/' and NUL. */
-	name[0] = '\x01';
-	name[1] = '\xff';
-	name[2] = ' ';
-	name[3] = '\\';
-	snprintf(name + 4, 32, "%d", (int)getpid());
-	/* Teardown unlinks it if a check below fails. */
-	if (self->names.nr < TEST_NAMES_MAX)
-		strcpy(self->names.name[self->names.nr++], name);
-	ASSERT_EQ(0, raw_attach_len(fd, name, strlen(name), 4096,
-				    SHMDEV_CREAT | SHMDEV_EXCL, 0600, &at));
+/* Names the library refuses, for open and for unlink. */
+FIXTURE(bad_name) {
+	char name[SHMDEV_NAME_MAX + 2];
+};
+
+FIXTURE_VARIANT(bad_name) {
+	const char *name;	/* NULL: SHMDEV_NAME_MAX + 1 bytes */
+	int err;
+};
+
+FIXTURE_VARIANT_ADD(bad_name, too_long) { .name = NULL, .err = -ENAMETOOLONG };
+FIXTURE_VARIANT_ADD(bad_name, empty) { .name = "", .err = -EINVAL };
+FIXTURE_VARIANT_ADD(bad_name, slash_inside) { .name = "a/b", .err = -EINVAL };
+FIXTURE_VARIANT_ADD(bad_name, slash_only) { .name = "/", .err = -EINVAL };
+
+FIXTURE_SETUP(bad_name)
+{
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+	memset(self->name, 'n', SHMDEV_NAME_MAX + 1);
+	self->name[SHMDEV_NAME_MAX + 1] = '\0';
+	if (variant->name)
+		strcpy(self->name, variant->name);
+}
+
+FIXTURE_TEARDOWN(bad_name)
+{
+}
+
+/* shmdev_open(SHMDEV_CREAT) refuses the name with the variant's errno. */
+TEST_F(bad_name, open_refused)
+{
+	struct shmdev_region *a;
+
+	EXPECT_EQ(variant->err, shmdev_open(self->name, 4096, SHMDEV_CREAT, 0600, &a));
+}
+
+/* shmdev_unlink() refuses the name with the variant's errno. */
+TEST_F(bad_name, unlink_refused)
+{
+	EXPECT_EQ(variant->err, shmdev_unlink(self->name));
+}
+
+/* Names SHMDEV_IOC_ATTACH refuses: the raw ABI's lengths and embedded NUL. */
+FIXTURE(raw_bad_name) {
+	char name[SHMDEV_NAME_MAX + 2];
+	int fd;
+};
+
+FIXTURE_VARIANT(raw_bad_name) {
+	const char *name;	/* NULL: SHMDEV_NAME_MAX + 1 bytes */
+	uint32_t len;
+	int err;
+};
+
+FIXTURE_VARIANT_ADD(raw_bad_name, too_long) {
+	.name = NULL, .len = SHMDEV_NAME_MAX + 1, .err = -ENAMETOOLONG
+};
+FIXTURE_VARIANT_ADD(raw_bad_name, embedded_nul) { .name = "ab\0cd", .len = 5, .err = -EINVAL };
+FIXTURE_VARIANT_ADD(raw_bad_name, zero_length) { .name = "ab", .len = 0, .err = -EINVAL };
+
+FIXTURE_SETUP(raw_bad_name)
+{
+	self->fd = -1;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+	memset(self->name, 'n', SHMDEV_NAME_MAX + 1);
+	self->name[SHMDEV_NAME_MAX + 1] = '\0';
+	ASSERT_LE(0, self->fd = dev_open());
+}
+
+FIXTURE_TEARDOWN(raw_bad_name)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* SHMDEV_IOC_ATTACH refuses the name and length with the variant's errno. */
+TEST_F(raw_bad_name, attach_refused)
+{
+	struct shmdev_attach at;
+
+	EXPECT_EQ(variant->err, raw_attach_len(self->fd, variant->name ?: self->name,
+					       variant->len, 4096, SHMDEV_CREAT, 0600, &at));
+}
+
+/*
+ * Create, through the raw ABI, a region whose name has a control byte, a
+ * high byte, a blank and a backslash: "\x01\xff \\<pid>", in @name.
+ */
+static int create_odd_name(struct test_names *t, char *name, size_t len)
+{
+	struct shmdev_attach at;
+	int fd, ret;
+
+	snprintf(name, len, "\x01\xff \\%d", (int)getpid());
+	/* Teardown unlinks it if a check fails. */
+	if (t->nr < TEST_NAMES_MAX)
+		strcpy(t->name[t->nr++], name);
+	fd = dev_open();
+	if (fd < 0)
+		return fd;
+	ret = raw_attach_len(fd, name, strlen(name), 4096, SHMDEV_CREAT | SHMDEV_EXCL,
+			     0600, &at);
 	close(fd);
-	/* /proc/shmdev escapes blanks, backslashes and non-printables in octal. */
+	return ret;
+}
+
+/* Names are bytes, not NUL terminated: any byte but '/' and NUL. */
+TEST_F(region, name_any_byte_but_slash_and_nul)
+{
+	struct shmdev_stat st;
+	char name[64];
+
+	ASSERT_EQ(0, create_odd_name(&self->names, name, sizeof(name)));
+	EXPECT_EQ(0, shmdev_stat(name, &st));
+	EXPECT_EQ(0, shmdev_unlink(name));
+}
+
+/* /proc/shmdev escapes blanks, backslashes and non-printables in octal. */
+TEST_F(region, proc_escapes_odd_names)
+{
+	struct proc_row row;
+	char name[64], escaped[64];
+
+	ASSERT_EQ(0, create_odd_name(&self->names, name, sizeof(name)));
 	snprintf(escaped, sizeof(escaped), "\\001\\377\\040\\134%d", (int)getpid());
 	EXPECT_EQ(1, proc_find(escaped, &row, 1));
-	EXPECT_EQ(0, shmdev_stat(name, &st));
 	EXPECT_EQ(0, shmdev_unlink(name));
 	EXPECT_EQ(0, proc_find(escaped, &row, 1));
 }
 
-TEST_F(region, flags_need_creat)
+/* Flags that are refused on a create: they need SHMDEV_CREAT, or are unknown. */
+FIXTURE(open_flags) {
+	struct test_names names;
+};
+
+FIXTURE_VARIANT(open_flags) {
+	uint32_t flags;
+};
+
+FIXTURE_VARIANT_ADD(open_flags, excl_without_creat) { .flags = SHMDEV_EXCL };
+FIXTURE_VARIANT_ADD(open_flags, autodestroy_without_creat) { .flags = SHMDEV_AUTODESTROY };
+FIXTURE_VARIANT_ADD(open_flags, populate_without_creat) { .flags = SHMDEV_POPULATE };
+FIXTURE_VARIANT_ADD(open_flags, unknown_flag) { .flags = SHMDEV_CREAT | 0x8000 };
+
+FIXTURE_SETUP(open_flags)
+{
+	self->names.nr = 0;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+}
+
+FIXTURE_TEARDOWN(open_flags)
+{
+	unlink_names(&self->names);
+}
+
+/* The open is -EINVAL and creates nothing. */
+TEST_F(open_flags, einval_creates_nothing)
+{
+	const char *n = new_name(&self->names, "reg.flags");
+	struct shmdev_region *a;
+
+	EXPECT_EQ(-EINVAL, shmdev_open(n, 4096, variant->flags, 0600, &a));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
+}
+
+/* On a region that exists, the create flags and mode change nothing. */
+TEST_F(region, create_flags_ignored_on_existing)
 {
 	const char *n = new_name(&self->names, "reg.flags");
 	struct shmdev_region *a, *b;
 	struct shmdev_stat st;
 
-	EXPECT_EQ(-EINVAL, shmdev_open(n, 4096, SHMDEV_EXCL, 0600, &a));
-	EXPECT_EQ(-EINVAL, shmdev_open(n, 4096, SHMDEV_AUTODESTROY, 0600, &a));
-	EXPECT_EQ(-EINVAL, shmdev_open(n, 4096, SHMDEV_POPULATE, 0600, &a));
-	EXPECT_EQ(-EINVAL, shmdev_open(n, 4096, SHMDEV_CREAT | 0x8000, 0600, &a));
-	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
-
-	/* On a region that exists, the create flags and mode change nothing. */
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT, 0600, &a));
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_AUTODESTROY | SHMDEV_POPULATE,
 				 0666, &b));
@@ -161,29 +369,66 @@ TEST_F(region, flags_need_creat)
 	EXPECT_EQ(0, shmdev_stat(n, &st));
 }
 
-TEST_F(region, mmap_rules)
+/* mmap()s of a 4-page region that are refused with EINVAL. */
+FIXTURE(bad_mmap) {
+	struct test_names names;
+	uint64_t pg;
+	struct shmdev_region *r;
+};
+
+FIXTURE_VARIANT(bad_mmap) {
+	uint64_t pages;		/* length, in pages */
+	uint64_t offset;	/* in pages */
+	int flags;
+};
+
+FIXTURE_VARIANT_ADD(bad_mmap, private) { .pages = 1, .offset = 0, .flags = MAP_PRIVATE };
+FIXTURE_VARIANT_ADD(bad_mmap, longer_than_region) {
+	.pages = 5, .offset = 0, .flags = MAP_SHARED
+};
+FIXTURE_VARIANT_ADD(bad_mmap, offset_runs_past_end) {
+	.pages = 2, .offset = 3, .flags = MAP_SHARED
+};
+FIXTURE_VARIANT_ADD(bad_mmap, offset_at_end) { .pages = 1, .offset = 4, .flags = MAP_SHARED };
+
+FIXTURE_SETUP(bad_mmap)
+{
+	self->names.nr = 0;
+	self->pg = page_size();
+	self->r = NULL;
+	if (access(SHMDEV_DEVICE, F_OK))
+		SETUP_SKIP("no /dev/shmdev: module not loaded");
+	ASSERT_EQ(0, shmdev_open(new_name(&self->names, "reg.mmap"), 4 * self->pg,
+				 SHMDEV_CREAT, 0600, &self->r));
+}
+
+FIXTURE_TEARDOWN(bad_mmap)
+{
+	if (self->r)
+		shmdev_close(self->r);
+	unlink_names(&self->names);
+}
+
+/* The mmap() fails with EINVAL. */
+TEST_F(bad_mmap, einval)
+{
+	void *p = mmap(NULL, variant->pages * self->pg, PROT_READ, variant->flags,
+		       shmdev_fd(self->r), variant->offset * self->pg);
+
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* A part of the region maps at an offset and shares the region's pages. */
+TEST_F(region, mmap_part_at_offset)
 {
 	const char *n = new_name(&self->names, "reg.mmap");
 	struct shmdev_region *a;
-	int fd;
 	void *p;
 
 	ASSERT_EQ(0, shmdev_open(n, 4 * self->pg, SHMDEV_CREAT, 0600, &a));
-	fd = shmdev_fd(a);
-	p = mmap(NULL, self->pg, PROT_READ, MAP_PRIVATE, fd, 0);
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, 5 * self->pg, PROT_READ, MAP_SHARED, fd, 0);
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, 2 * self->pg, PROT_READ, MAP_SHARED, fd, 3 * self->pg);
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, fd, 4 * self->pg);
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	/* A part of the region, at an offset. */
-	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 3 * self->pg);
+	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, shmdev_fd(a),
+		 3 * self->pg);
 	ASSERT_NE(MAP_FAILED, p);
 	*(volatile int *)p = 7;
 	EXPECT_EQ(7, *(int *)((char *)shmdev_addr(a) + 3 * self->pg));
@@ -191,33 +436,56 @@ TEST_F(region, mmap_rules)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
-TEST_F(region, mremap_split_and_partial_unmap)
+/*
+ * A 4-page AUTODESTROY region @n whose only user is one mapping, moved by
+ * mremap() into 8 reserved pages at *@q: the mapping's address, or NULL.
+ */
+static char *mremap_moved_mapping(struct __test_metadata *_metadata, const char *n,
+				  uint64_t pg, char **q)
 {
-	const char *n = new_name(&self->names, "reg.mremap");
-	struct shmdev_status st0, st1;
 	struct shmdev_attach at;
-	struct shmdev_stat st;
-	char *p, *q;
+	char *p;
 	int fd;
 
-	ASSERT_EQ(0, status_get(&st0));
-	ASSERT_LE(0, fd = dev_open());
-	ASSERT_EQ(0, raw_attach(fd, n, 4 * self->pg, SHMDEV_CREAT | SHMDEV_AUTODESTROY,
-				0600, &at));
-	p = mmap(NULL, 4 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_LE(0, fd = dev_open()) return NULL;
+	ASSERT_EQ(0, raw_attach(fd, n, 4 * pg, SHMDEV_CREAT | SHMDEV_AUTODESTROY,
+				0600, &at)) return NULL;
+	p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p) return NULL;
 	close(fd);
-	strcpy(p + 3 * self->pg, "moved");
-	/* Moving the mapping keeps one mapping and its pages. */
-	q = mmap(NULL, 8 * self->pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, q);
-	p = mremap(p, 4 * self->pg, 4 * self->pg, MREMAP_MAYMOVE | MREMAP_FIXED, q);
-	ASSERT_EQ(q, p);
+	strcpy(p + 3 * pg, "moved");
+	*q = mmap(NULL, 8 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, *q) return NULL;
+	p = mremap(p, 4 * pg, 4 * pg, MREMAP_MAYMOVE | MREMAP_FIXED, *q);
+	ASSERT_EQ(*q, p) return NULL;
+	return p;
+}
+
+/* Moving the mapping keeps one mapping and its pages. */
+TEST_F(region, mremap_move_keeps_mapping)
+{
+	const char *n = new_name(&self->names, "reg.mremap");
+	struct shmdev_stat st;
+	char *p, *q;
+
+	p = mremap_moved_mapping(_metadata, n, self->pg, &q);
+	ASSERT_NE(NULL, p);
 	EXPECT_STREQ("moved", p + 3 * self->pg);
 	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(1, st.mappings);
 	EXPECT_EQ(0, st.handles);
-	/* Unmapping the middle splits it in two. */
+	munmap(q, 8 * self->pg);
+}
+
+/* Unmapping the middle of a mapping counts two mappings; then one is left. */
+TEST_F(region, partial_munmap_splits_mapping)
+{
+	const char *n = new_name(&self->names, "reg.mremap");
+	struct shmdev_stat st;
+	char *p, *q;
+
+	p = mremap_moved_mapping(_metadata, n, self->pg, &q);
+	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, munmap(p + self->pg, 2 * self->pg));
 	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(2, st.mappings);
@@ -225,7 +493,22 @@ TEST_F(region, mremap_split_and_partial_unmap)
 	ASSERT_EQ(0, munmap(p, self->pg));
 	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(1, st.mappings);
-	/* The last piece goes: so does the AUTODESTROY region. */
+	munmap(q, 8 * self->pg);
+}
+
+/* When the last piece of a split mapping goes, so does the AUTODESTROY region. */
+TEST_F(region, last_piece_frees_autodestroy_region)
+{
+	const char *n = new_name(&self->names, "reg.mremap");
+	struct shmdev_status st0, st1;
+	struct shmdev_stat st;
+	char *p, *q;
+
+	ASSERT_EQ(0, status_get(&st0));
+	p = mremap_moved_mapping(_metadata, n, self->pg, &q);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, munmap(p + self->pg, 2 * self->pg));
+	ASSERT_EQ(0, munmap(p, self->pg));
 	ASSERT_EQ(0, munmap(p + 3 * self->pg, self->pg));
 	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
 	ASSERT_EQ(0, status_get(&st1));
@@ -249,6 +532,8 @@ static long long vm_locked(void)
  * mlock(), MAP_LOCKED and mlockall() lock a region's pages, as real-time
  * users expect: the mapping is no special vma.
  */
+
+/* mlock() locks the region's mapping, munlock() unlocks it. */
 TEST_F(region, mlock_locks_pages)
 {
 	const char *n = new_name(&self->names, "reg.mlock");
@@ -265,14 +550,41 @@ TEST_F(region, mlock_locks_pages)
 	EXPECT_EQ(base + (long long)len, vm_locked());
 	ASSERT_EQ(0, munlock(p, len));
 	EXPECT_EQ(base, vm_locked());
+	EXPECT_EQ(0, shmdev_close(r));
+}
 
+/* A MAP_LOCKED mapping of the region is locked until unmapped. */
+TEST_F(region, map_locked_locks_pages)
+{
+	const char *n = new_name(&self->names, "reg.mlock");
+	uint64_t len = 4 * self->pg;
+	struct shmdev_region *r;
+	long long base;
+	char *p;
+
+	ASSERT_EQ(0, shmdev_open(n, len, SHMDEV_CREAT, 0600, &r));
+	base = vm_locked();
+	ASSERT_LE(0, base);
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED,
 		 shmdev_fd(r), 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(base + (long long)len, vm_locked());
 	EXPECT_EQ(0, munmap(p, len));
 	EXPECT_EQ(base, vm_locked());
+	EXPECT_EQ(0, shmdev_close(r));
+}
 
+/* mlockall(MCL_CURRENT) locks the region's mapping with the rest. */
+TEST_F(region, mlockall_locks_pages)
+{
+	const char *n = new_name(&self->names, "reg.mlock");
+	uint64_t len = 4 * self->pg;
+	struct shmdev_region *r;
+	long long base;
+
+	ASSERT_EQ(0, shmdev_open(n, len, SHMDEV_CREAT, 0600, &r));
+	base = vm_locked();
+	ASSERT_LE(0, base);
 	ASSERT_EQ(0, mlockall(MCL_CURRENT));
 	EXPECT_LE(base + (long long)len, vm_locked());
 	EXPECT_EQ(0, munlockall());
@@ -290,23 +602,49 @@ static void on_grow_sigbus(int sig)
  * mremap() may grow a mapping as it may a file's: inside the region the
  * new pages are the region's; past its end they are SIGBUS, as past a
  * file's end, until the region grows. The grown vma stays counted once.
+ * grown_mapping() makes a 2-page region, "second" in its second page, and
+ * grows a 1-page mapping of it to 3 pages.
  */
-TEST_F(region, mremap_grow_like_a_file)
+static volatile char *grown_mapping(struct __test_metadata *_metadata, const char *n,
+				    uint64_t pg, struct shmdev_region **r)
+{
+	volatile char *q;
+	char *p;
+
+	ASSERT_EQ(0, shmdev_open(n, 2 * pg, SHMDEV_CREAT, 0600, r)) return NULL;
+	strcpy((char *)shmdev_addr(*r) + pg, "second");
+	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, shmdev_fd(*r), 0);
+	ASSERT_NE(MAP_FAILED, p) return NULL;
+	q = mremap(p, pg, 3 * pg, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q) return NULL;
+	return q;
+}
+
+/* Inside the region the grown mapping's new pages are the region's, one vma. */
+TEST_F(region, mremap_grow_inside_region)
+{
+	const char *n = new_name(&self->names, "reg.grow");
+	struct shmdev_region *r;
+	volatile char *q;
+
+	q = grown_mapping(_metadata, n, self->pg, &r);
+	ASSERT_NE(NULL, q);
+	EXPECT_STREQ("second", (char *)q + self->pg);
+	EXPECT_EQ(2, region_stat(r).mappings);
+	EXPECT_EQ(0, munmap((void *)q, 3 * self->pg));
+	EXPECT_EQ(0, shmdev_close(r));
+}
+
+/* Past the region's end the grown mapping is SIGBUS, as past a file's end. */
+TEST_F(region, mremap_grow_past_end_sigbus)
 {
 	const char *n = new_name(&self->names, "reg.grow");
 	struct sigaction sa = { .sa_handler = on_grow_sigbus }, old;
 	struct shmdev_region *r;
 	volatile char *q;
-	char *p;
 
-	ASSERT_EQ(0, shmdev_open(n, 2 * self->pg, SHMDEV_CREAT, 0600, &r));
-	strcpy((char *)shmdev_addr(r) + self->pg, "second");
-	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, shmdev_fd(r), 0);
-	ASSERT_NE(MAP_FAILED, p);
-	q = mremap(p, self->pg, 3 * self->pg, MREMAP_MAYMOVE);
-	ASSERT_NE(MAP_FAILED, q);
-	EXPECT_STREQ("second", (char *)q + self->pg);
-	EXPECT_EQ(2, region_stat(r).mappings);
+	q = grown_mapping(_metadata, n, self->pg, &r);
+	ASSERT_NE(NULL, q);
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, &old));
 	if (!sigsetjmp(grow_jmp, 1)) {
@@ -314,7 +652,19 @@ TEST_F(region, mremap_grow_like_a_file)
 		EXPECT_TRUE(false) TH_LOG("no SIGBUS past the region's end");
 	}
 	sigaction(SIGBUS, &old, NULL);
-	/* Once the region grows, the same page is the region's. */
+	EXPECT_EQ(0, munmap((void *)q, 3 * self->pg));
+	EXPECT_EQ(0, shmdev_close(r));
+}
+
+/* Once the region grows, the page past its old end is the region's. */
+TEST_F(region, mremap_grow_then_region_grows)
+{
+	const char *n = new_name(&self->names, "reg.grow");
+	struct shmdev_region *r;
+	volatile char *q;
+
+	q = grown_mapping(_metadata, n, self->pg, &r);
+	ASSERT_NE(NULL, q);
 	EXPECT_EQ(0, shmdev_resize(r, 3 * self->pg));
 	q[2 * self->pg] = 7;
 	EXPECT_EQ(7, ((char *)shmdev_addr(r))[2 * self->pg]);
@@ -323,27 +673,48 @@ TEST_F(region, mremap_grow_like_a_file)
 }
 
 /*
- * An attach that cannot copy its answer out fails with -EFAULT and leaves
- * no region behind: the argument is in read-only memory.
+ * An attach whose argument is in read-only memory, so that it cannot copy
+ * its answer out: the argument (unmapped by the caller) in *@at.
  */
+static int attach_ro_arg(struct __test_metadata *_metadata, const char *n, uint64_t pg,
+			 struct shmdev_attach **at)
+{
+	int fd;
+
+	*at = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, *at) return -1;
+	(*at)->name = (uintptr_t)n;
+	(*at)->name_len = strlen(n);
+	(*at)->size = pg;
+	(*at)->flags = SHMDEV_CREAT;
+	(*at)->mode = 0600;
+	ASSERT_EQ(0, mprotect(*at, pg, PROT_READ)) return -1;
+	ASSERT_LE(0, fd = dev_open()) return -1;
+	EXPECT_EQ(-EFAULT, xioctl(fd, SHMDEV_IOC_ATTACH, *at));
+	return fd;
+}
+
+/* An attach that cannot copy its answer out is -EFAULT and leaves no region. */
 TEST_F(region, create_efault_leaves_nothing)
 {
 	const char *n = new_name(&self->names, "reg.efault");
 	struct shmdev_attach *at;
 	int fd;
 
-	at = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, at);
-	at->name = (uintptr_t)n;
-	at->name_len = strlen(n);
-	at->size = self->pg;
-	at->flags = SHMDEV_CREAT;
-	at->mode = 0600;
-	ASSERT_EQ(0, mprotect(at, self->pg, PROT_READ));
-	ASSERT_LE(0, fd = dev_open());
-	EXPECT_EQ(-EFAULT, xioctl(fd, SHMDEV_IOC_ATTACH, at));
+	ASSERT_LE(0, fd = attach_ro_arg(_metadata, n, self->pg, &at));
 	EXPECT_EQ(-ENOENT, shmdev_stat(n, &(struct shmdev_stat){ 0 }));
-	/* The handle is still unattached and can attach. */
+	close(fd);
+	munmap(at, self->pg);
+}
+
+/* After an attach that failed with -EFAULT the handle can still attach. */
+TEST_F(region, handle_attaches_after_efault)
+{
+	const char *n = new_name(&self->names, "reg.efault");
+	struct shmdev_attach *at;
+	int fd;
+
+	ASSERT_LE(0, fd = attach_ro_arg(_metadata, n, self->pg, &at));
 	ASSERT_EQ(0, mprotect(at, self->pg, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_ATTACH, at));
 	EXPECT_EQ(self->pg, at->region_size);
@@ -406,7 +777,9 @@ TEST_F(region, resize_races_mmap_and_fault)
  * handles too, and never resizes: a remap with a stale idea of the size
  * cannot shrink a region that grew again.
  */
-TEST_F(region, remap_follows_growth_never_resizes)
+
+/* shmdev_remap() of a read-only handle follows a region another handle grew. */
+TEST_F(region, remap_follows_growth)
 {
 	const char *n = new_name(&self->names, "reg.remap");
 	struct shmdev_region *a, *b, *ro;
@@ -422,23 +795,41 @@ TEST_F(region, remap_follows_growth_never_resizes)
 	ASSERT_EQ(0, shmdev_remap(ro));
 	EXPECT_EQ(3 * self->pg, shmdev_size(ro));
 	EXPECT_STREQ("grown", (char *)shmdev_addr(ro) + 2 * self->pg);
-	/* b learned the size 3 pages ago; a grows again; b's remap keeps 5. */
-	ASSERT_EQ(0, shmdev_resize(a, 5 * self->pg));
-	ASSERT_EQ(0, shmdev_remap(b));
-	EXPECT_EQ(5 * self->pg, shmdev_size(b));
-	EXPECT_EQ(5 * self->pg, region_stat(a).size);
-	EXPECT_EQ(-EINVAL, shmdev_remap(NULL));
 	EXPECT_EQ(0, shmdev_close(ro));
 	EXPECT_EQ(0, shmdev_close(b));
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/* A remap with a stale idea of the size does not shrink a region that grew. */
+TEST_F(region, remap_never_resizes)
+{
+	const char *n = new_name(&self->names, "reg.remap");
+	struct shmdev_region *a, *b;
+
+	ASSERT_EQ(0, shmdev_open(n, self->pg, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
+	ASSERT_EQ(0, shmdev_resize(a, 3 * self->pg));
+	ASSERT_EQ(0, shmdev_remap(b));
+	/* b learned the size 3 pages ago; a grows again; b's remap keeps 5. */
+	ASSERT_EQ(0, shmdev_resize(a, 5 * self->pg));
+	ASSERT_EQ(0, shmdev_remap(b));
+	EXPECT_EQ(5 * self->pg, shmdev_size(b));
+	EXPECT_EQ(5 * self->pg, region_stat(a).size);
+	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* shmdev_remap(NULL) is -EINVAL. */
+TEST(remap_null_einval)
+{
+	EXPECT_EQ(-EINVAL, shmdev_remap(NULL));
+}
+
+/* With allow_exec=N, PROT_EXEC is refused: mmap() EPERM, mprotect() EACCES. */
 TEST_F(region, exec_refused_unless_allowed)
 {
 	const char *n = new_name(&self->names, "reg.exec");
-	static const unsigned char ret_insn[] = { 0xc3 };	/* x86: ret */
 	struct shmdev_region *a;
-	char val[16];
 	void *p;
 
 	ASSERT_EQ(0, param_set("allow_exec", "N"));
@@ -451,19 +842,41 @@ TEST_F(region, exec_refused_unless_allowed)
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, mprotect(shmdev_addr(a), self->pg, PROT_READ | PROT_EXEC));
 	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* With allow_exec=Y, code stored through one mapping runs from another. */
+TEST_F(region, exec_allowed_runs_code)
+{
+	const char *n = new_name(&self->names, "reg.exec");
+	static const unsigned char ret_insn[] = { 0xc3 };	/* x86: ret */
+	struct shmdev_region *a;
+	char val[16];
+	void *p;
 
 	ASSERT_EQ(0, param_set("allow_exec", "Y"));
 	ASSERT_EQ(0, param_get("allow_exec", val, sizeof(val)));
 	EXPECT_STREQ("Y", val);
+	ASSERT_EQ(0, shmdev_open(n, self->pg, SHMDEV_CREAT, 0700, &a));
 	memcpy(shmdev_addr(a), ret_insn, sizeof(ret_insn));
 	p = mmap(NULL, self->pg, PROT_READ | PROT_EXEC, MAP_SHARED, shmdev_fd(a), 0);
 	ASSERT_NE(MAP_FAILED, p);
 #if defined(__x86_64__) || defined(__i386__)
-	/* Code stored through one mapping runs from the other. */
 	((void (*)(void))p)();
 #endif
 	EXPECT_EQ(0, munmap(p, self->pg));
-	/* A mapping made while exec is allowed may become executable later. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* A mapping made while exec is allowed may become executable later. */
+TEST_F(region, exec_allowed_mprotect_later)
+{
+	const char *n = new_name(&self->names, "reg.exec");
+	struct shmdev_region *a;
+	void *p;
+
+	ASSERT_EQ(0, param_set("allow_exec", "Y"));
+	ASSERT_EQ(0, shmdev_open(n, self->pg, SHMDEV_CREAT, 0700, &a));
 	p = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, shmdev_fd(a), 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, mprotect(p, self->pg, PROT_READ | PROT_EXEC));
@@ -471,6 +884,11 @@ TEST_F(region, exec_refused_unless_allowed)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/*
+ * Stores are shared with a forked child through the inherited mapping and
+ * through the child's own attach; the child shares its parent's handle, not
+ * its mapping. (One fork for the three: forks are slow under TCG.)
+ */
 TEST_F(region, processes_and_fork_share_stores)
 {
 	const char *n = new_name(&self->names, "reg.share");
@@ -517,6 +935,7 @@ TEST_F(region, processes_and_fork_share_stores)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/* A region outlives the process that created it, with its contents. */
 TEST_F(region, outlives_creator)
 {
 	const char *n = new_name(&self->names, "reg.persist");
@@ -540,19 +959,14 @@ TEST_F(region, outlives_creator)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
-TEST_F(region, unlink_while_mapped)
+/* Unlinking a mapped region removes its name: unlink, open, /proc no longer find it. */
+TEST_F(region, unlink_removes_name)
 {
 	const char *n = new_name(&self->names, "reg.unlink");
-	struct shmdev_status st0, st1, st2;
 	struct shmdev_region *a, *b;
-	struct shmdev_stat st;
 	struct proc_row row;
-	char *p;
 
-	ASSERT_EQ(0, status_get(&st0));
 	ASSERT_EQ(0, shmdev_open(n, 16 * self->pg, SHMDEV_CREAT, 0600, &a));
-	p = shmdev_addr(a);
-	strcpy(p, "still here");
 	ASSERT_EQ(1, proc_find(n, &row, 1));
 	EXPECT_STREQ("1", proc_col(&row, "handles"));
 	EXPECT_STREQ("1", proc_col(&row, "mappings"));
@@ -560,15 +974,55 @@ TEST_F(region, unlink_while_mapped)
 	EXPECT_EQ(-ENOENT, shmdev_unlink(n));
 	EXPECT_EQ(-ENOENT, shmdev_open(n, 0, 0, 0, &b));
 	EXPECT_EQ(0, proc_find(n, &row, 1));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* An unlinked region's handle reports SHMDEV_REGION_UNLINKED and its size. */
+TEST_F(region, unlinked_fstat_flags)
+{
+	const char *n = new_name(&self->names, "reg.unlink");
+	struct shmdev_region *a;
+	struct shmdev_stat st;
+
+	ASSERT_EQ(0, shmdev_open(n, 16 * self->pg, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, shmdev_unlink(n));
 	ASSERT_EQ(0, shmdev_fstat(a, &st));
 	EXPECT_EQ(SHMDEV_REGION_UNLINKED, st.flags);
 	EXPECT_EQ(16 * self->pg, st.size);
-	/* The name is free for a new region at once. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* An unlinked region's name is free for a new region at once. */
+TEST_F(region, unlinked_name_reusable)
+{
+	const char *n = new_name(&self->names, "reg.unlink");
+	struct shmdev_region *a, *b;
+	char *p;
+
+	ASSERT_EQ(0, shmdev_open(n, 16 * self->pg, SHMDEV_CREAT, 0600, &a));
+	p = shmdev_addr(a);
+	strcpy(p, "still here");
+	ASSERT_EQ(0, shmdev_unlink(n));
 	ASSERT_EQ(0, shmdev_open(n, self->pg, SHMDEV_CREAT | SHMDEV_EXCL, 0600, &b));
 	EXPECT_EQ(0, ((char *)shmdev_addr(b))[0]);
 	EXPECT_EQ(0, shmdev_close(b));
 	EXPECT_EQ(0, shmdev_unlink(n));
-	/* The memory stays until the last user goes. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* An unlinked region's memory stays until its last user goes. */
+TEST_F(region, unlinked_memory_stays_until_last_user)
+{
+	const char *n = new_name(&self->names, "reg.unlink");
+	struct shmdev_status st0, st1, st2;
+	struct shmdev_region *a;
+	char *p;
+
+	ASSERT_EQ(0, status_get(&st0));
+	ASSERT_EQ(0, shmdev_open(n, 16 * self->pg, SHMDEV_CREAT, 0600, &a));
+	p = shmdev_addr(a);
+	strcpy(p, "still here");
+	ASSERT_EQ(0, shmdev_unlink(n));
 	EXPECT_STREQ("still here", p);
 	ASSERT_EQ(0, status_get(&st1));
 	EXPECT_EQ(st0.regions + 1, st1.regions);
@@ -579,6 +1033,7 @@ TEST_F(region, unlink_while_mapped)
 	EXPECT_EQ(st0.bytes, st2.bytes);
 }
 
+/* A mapping alone, without a handle, keeps an unlinked region alive. */
 TEST_F(region, mapping_alone_keeps_unlinked_region)
 {
 	const char *n = new_name(&self->names, "reg.maponly");
@@ -605,27 +1060,52 @@ TEST_F(region, mapping_alone_keeps_unlinked_region)
 	EXPECT_EQ(-ENOENT, shmdev_open(n, 0, 0, 0, &a));
 }
 
-TEST_F(region, stat_fields)
+/* shmdev_stat() reports the size, owner, mode and flags the region was made with. */
+TEST_F(region, stat_attributes)
 {
 	const char *n = new_name(&self->names, "reg.stat");
-	struct shmdev_region *a, *b;
+	struct shmdev_region *a;
 	struct shmdev_stat st;
-	struct proc_row row;
 
 	ASSERT_EQ(0, shmdev_open(n, 3 * self->pg, SHMDEV_CREAT, 0640, &a));
-	ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
 	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(3 * self->pg, st.size);
 	EXPECT_EQ(getuid(), st.uid);
 	EXPECT_EQ(getgid(), st.gid);
 	EXPECT_EQ(0640, st.mode);
 	EXPECT_EQ(0, st.flags);
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* shmdev_stat() counts handles and mappings; resident counts touched pages. */
+TEST_F(region, stat_counters)
+{
+	const char *n = new_name(&self->names, "reg.stat");
+	struct shmdev_region *a, *b;
+	struct shmdev_stat st;
+
+	ASSERT_EQ(0, shmdev_open(n, 3 * self->pg, SHMDEV_CREAT, 0640, &a));
+	ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
+	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(2, st.handles);
 	EXPECT_EQ(2, st.mappings);
 	EXPECT_EQ(0, st.resident);
 	((char *)shmdev_addr(a))[0] = 1;
 	ASSERT_EQ(0, shmdev_fstat(b, &st));
 	EXPECT_EQ(1, st.resident);
+	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* /proc/shmdev's row of a region shows its mode, handles, flags and size. */
+TEST_F(region, proc_row)
+{
+	const char *n = new_name(&self->names, "reg.stat");
+	struct shmdev_region *a, *b;
+	struct proc_row row;
+
+	ASSERT_EQ(0, shmdev_open(n, 3 * self->pg, SHMDEV_CREAT, 0640, &a));
+	ASSERT_EQ(0, shmdev_open(n, 0, SHMDEV_RDONLY, 0, &b));
 	ASSERT_EQ(1, proc_find(n, &row, 1));
 	EXPECT_STREQ("0640", proc_col(&row, "mode"));
 	EXPECT_STREQ("2", proc_col(&row, "handles"));
@@ -633,14 +1113,21 @@ TEST_F(region, stat_fields)
 	EXPECT_EQ(3 * self->pg, strtoull(proc_col(&row, "size"), NULL, 10));
 	EXPECT_EQ(0, shmdev_close(b));
 	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* shmdev_stat() of a name that does not exist is -ENOENT. */
+TEST_F(region, stat_missing_enoent)
+{
+	struct shmdev_stat st;
+
 	EXPECT_EQ(-ENOENT, shmdev_stat("no such region here", &st));
 }
 
-TEST_F(region, resize_grow_and_shrink)
+/* Growing keeps the contents; the new pages read zero and can be written. */
+TEST_F(region, resize_grow_keeps_contents)
 {
 	const char *n = new_name(&self->names, "reg.resize");
-	struct shmdev_region *a, *b;
-	struct shmdev_stat st;
+	struct shmdev_region *a;
 	char *p;
 
 	ASSERT_EQ(0, shmdev_open(n, 2 * self->pg, SHMDEV_CREAT, 0600, &a));
@@ -651,34 +1138,83 @@ TEST_F(region, resize_grow_and_shrink)
 	EXPECT_STREQ("kept", p);
 	p[8 * self->pg - 1] = 'e';
 	EXPECT_EQ(0, p[5 * self->pg]);
+	EXPECT_EQ(0, shmdev_close(a));
+}
 
-	/* Another handle's mapping keeps its size and blocks shrinking. */
+/*
+ * Another handle's mapping keeps its size and blocks shrinking: -EBUSY,
+ * and the region is as it was.
+ */
+TEST_F(region, resize_shrink_busy_while_mapped)
+{
+	const char *n = new_name(&self->names, "reg.resize");
+	struct shmdev_region *a, *b;
+
+	ASSERT_EQ(0, shmdev_open(n, 2 * self->pg, SHMDEV_CREAT, 0600, &a));
+	strcpy(shmdev_addr(a), "kept");
+	ASSERT_EQ(0, shmdev_resize(a, 8 * self->pg));
 	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
 	EXPECT_EQ(8 * self->pg, shmdev_size(b));
 	EXPECT_EQ(-EBUSY, shmdev_resize(a, self->pg));
 	EXPECT_EQ(8 * self->pg, shmdev_size(a));
 	EXPECT_STREQ("kept", shmdev_addr(a));
 	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Shrinking rounds up to a page and frees the pages past the new end. */
+TEST_F(region, resize_shrink_frees_pages)
+{
+	const char *n = new_name(&self->names, "reg.resize");
+	struct shmdev_region *a;
+	struct shmdev_stat st;
+
+	ASSERT_EQ(0, shmdev_open(n, 8 * self->pg, SHMDEV_CREAT, 0600, &a));
+	strcpy(shmdev_addr(a), "kept");
+	((char *)shmdev_addr(a))[8 * self->pg - 1] = 'e';
 	ASSERT_EQ(0, shmdev_resize(a, self->pg + 1));
 	EXPECT_EQ(2 * self->pg, shmdev_size(a));
 	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(2 * self->pg, st.size);
 	/* The page past the new end was freed. */
 	EXPECT_EQ(1, st.resident);
-	/* Shrunk pages are gone; growing again reads zeros. */
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Shrunk pages are gone: growing again reads zeros past the kept part. */
+TEST_F(region, resize_regrow_reads_zero)
+{
+	const char *n = new_name(&self->names, "reg.resize");
+	struct shmdev_region *a;
+
+	ASSERT_EQ(0, shmdev_open(n, 8 * self->pg, SHMDEV_CREAT, 0600, &a));
+	strcpy(shmdev_addr(a), "kept");
+	((char *)shmdev_addr(a))[8 * self->pg - 1] = 'e';
+	ASSERT_EQ(0, shmdev_resize(a, 2 * self->pg));
 	ASSERT_EQ(0, shmdev_resize(a, 8 * self->pg));
 	EXPECT_EQ(0, ((char *)shmdev_addr(a))[8 * self->pg - 1]);
 	EXPECT_STREQ("kept", shmdev_addr(a));
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Resizing to 0 is -EINVAL. */
+TEST_F(region, resize_zero_einval)
+{
+	const char *n = new_name(&self->names, "reg.resize");
+	struct shmdev_region *a;
+
+	ASSERT_EQ(0, shmdev_open(n, 2 * self->pg, SHMDEV_CREAT, 0600, &a));
 	EXPECT_EQ(-EINVAL, shmdev_resize(a, 0));
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
-TEST_F(region, resize_raw_rules)
+/* SHMDEV_IOC_RESIZE shrinking past a mapping of the same handle is -EBUSY. */
+TEST_F(region, resize_raw_busy_while_mapped)
 {
 	const char *n = new_name(&self->names, "reg.rsraw");
 	struct shmdev_resize rs = { .size = self->pg };
 	struct shmdev_attach at;
-	int fd, rfd;
+	int fd;
 	void *p;
 
 	ASSERT_LE(0, fd = dev_open());
@@ -687,12 +1223,38 @@ TEST_F(region, resize_raw_rules)
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(-EBUSY, xioctl(fd, SHMDEV_IOC_RESIZE, &rs));
 	munmap(p, self->pg);
+	close(fd);
+}
+
+/* SHMDEV_IOC_RESIZE through a read-only handle is -EACCES. */
+TEST_F(region, resize_raw_read_only_eacces)
+{
+	const char *n = new_name(&self->names, "reg.rsraw");
+	struct shmdev_resize rs = { .size = self->pg };
+	struct shmdev_attach at;
+	int fd, rfd;
+
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, n, 4 * self->pg, SHMDEV_CREAT, 0644, &at));
 	ASSERT_LE(0, rfd = dev_open());
 	ASSERT_EQ(0, raw_attach(rfd, n, 0, SHMDEV_RDONLY, 0, &at));
 	EXPECT_EQ(-EACCES, xioctl(rfd, SHMDEV_IOC_RESIZE, &rs));
 	close(rfd);
+	close(fd);
+}
+
+/* After SHMDEV_IOC_RESIZE shrinks a region, mapping past the new end is EINVAL. */
+TEST_F(region, resize_raw_then_mmap_past_end_einval)
+{
+	const char *n = new_name(&self->names, "reg.rsraw");
+	struct shmdev_resize rs = { .size = self->pg };
+	struct shmdev_attach at;
+	int fd;
+	void *p;
+
+	ASSERT_LE(0, fd = dev_open());
+	ASSERT_EQ(0, raw_attach(fd, n, 4 * self->pg, SHMDEV_CREAT, 0644, &at));
 	EXPECT_EQ(0, xioctl(fd, SHMDEV_IOC_RESIZE, &rs));
-	/* Mapping past the new end is refused. */
 	p = mmap(NULL, 2 * self->pg, PROT_READ, MAP_SHARED, fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
@@ -706,6 +1268,7 @@ static void on_sigbus(int sig)
 	siglongjmp(bus_jmp, 1);
 }
 
+/* Every page inside a region can be written and read back without SIGBUS. */
 TEST_F(region, no_sigbus_inside_region)
 {
 	const char *n = new_name(&self->names, "reg.bus");

@@ -148,7 +148,8 @@ TEST_F(ro, madvise_write_refused)
 }
 
 /* MADV_DONTFORK keeps it from the child; MADV_DOFORK gives it read-only. */
-TEST_F(ro, madvise_fork_flags)
+/* MADV_DONTFORK keeps the read-only mapping from a forked child. */
+TEST_F(ro, madvise_dontfork)
 {
 	pid_t pid;
 
@@ -162,6 +163,15 @@ TEST_F(ro, madvise_fork_flags)
 		_exit(0);
 	}
 	EXPECT_EQ(0, wait_exit(pid));
+	assert_still_read_only(_metadata, self, self->p, self->len);
+}
+
+/* MADV_DOFORK after MADV_DONTFORK gives the child the mapping, read-only. */
+TEST_F(ro, madvise_dofork)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, madvise(self->p, self->len, MADV_DONTFORK));
 	ASSERT_EQ(0, madvise(self->p, self->len, MADV_DOFORK));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -178,27 +188,41 @@ TEST_F(ro, madvise_fork_flags)
 }
 
 /* Forced writes through /proc/self/mem, process_vm_writev() and ptrace. */
-TEST_F(ro, forced_writes_refused)
+/* A forced write through /proc/self/mem is refused: EIO. */
+TEST_F(ro, proc_mem_write_refused)
 {
-	struct iovec local = { .iov_base = "X", .iov_len = 1 };
-	struct iovec remote = { .iov_len = 1 };
-	int mem, status;
-	pid_t pid;
+	int mem;
 
 	ASSERT_EQ(0, remap_file_pages(self->p, self->len, 0, 0, 0));
-	remote.iov_base = self->p;
 	ASSERT_LE(0, mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC));
 	EXPECT_EQ(-1, pwrite(mem, "X", 1, (off_t)(uintptr_t)self->p));
 	EXPECT_EQ(EIO, errno);
 	close(mem);
-	if (process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == -1 && errno == ENOSYS) {
-		TH_LOG("no process_vm_writev (CONFIG_CROSS_MEMORY_ATTACH)");
-	} else {
-		EXPECT_EQ(-1, process_vm_writev(getpid(), &local, 1, &remote, 1, 0));
-		EXPECT_EQ(EFAULT, errno);
-	}
+	assert_still_read_only(_metadata, self, self->p, self->len);
+}
 
-	/* A tracer pokes the traced child's mapping. */
+/* process_vm_writev() into the mapping is refused: EFAULT. */
+TEST_F(ro, process_vm_writev_refused)
+{
+	struct iovec local = { .iov_base = "X", .iov_len = 1 };
+	struct iovec remote = { .iov_len = 1 };
+
+	ASSERT_EQ(0, remap_file_pages(self->p, self->len, 0, 0, 0));
+	remote.iov_base = self->p;
+	if (process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == -1 && errno == ENOSYS)
+		SKIP(return, "no process_vm_writev (CONFIG_CROSS_MEMORY_ATTACH)");
+	EXPECT_EQ(-1, process_vm_writev(getpid(), &local, 1, &remote, 1, 0));
+	EXPECT_EQ(EFAULT, errno);
+	assert_still_read_only(_metadata, self, self->p, self->len);
+}
+
+/* A tracer cannot poke the traced child's mapping: EIO. */
+TEST_F(ro, ptrace_poke_refused)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, remap_file_pages(self->p, self->len, 0, 0, 0));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
