@@ -28,6 +28,11 @@ debug=${3:-}
 outdir=${O:-build}/check
 mkdir -p "$outdir"
 
+# Whether the VMs run under KVM: probed once for all of them.
+SHMDEV_ACCEL=${SHMDEV_ACCEL:-$(selftests/vm/run --probe-accel)} || SHMDEV_ACCEL=tcg
+export SHMDEV_ACCEL
+echo "=== accelerator: $SHMDEV_ACCEL ==="
+
 pass=0 fail=0 skip=0
 failed=()
 start=$EPOCHSECONDS
