@@ -8,7 +8,10 @@
 # and, unless TESTS picks some tests, the runner's own tests (on the first
 # kernel, and on DEBUG_KERNEL for kmemleak, lockdep and KASAN) and the
 # host-side checks (install_test's kernel-independent part, checkpatch on
-# the module, the man pages), VM_JOBS jobs at a time. Ends with one line
+# the module, the man pages) and the kselftests as a kernel tree runs them
+# (selftests/vm/kselftest.sh, on KSFT_KERNEL, default the first kernel),
+# VM_JOBS jobs at a time (CHECK_JOBS="kselftest ..." runs those jobs only).
+# Ends with one line
 #   N passed, N failed, N skipped
 # summed over everything. A VM run that fails without a failed test (a
 # kernel report, a timeout, a crash) counts one failed test more, named
@@ -24,6 +27,11 @@ tests=${2:-}
 debug=${3:-}
 outdir=${O:-build}/check
 mkdir -p "$outdir"
+
+# Whether the VMs run under KVM: probed once for all of them.
+SHMDEV_ACCEL=${SHMDEV_ACCEL:-$(selftests/vm/run --probe-accel)} || SHMDEV_ACCEL=tcg
+export SHMDEV_ACCEL
+echo "=== accelerator: $SHMDEV_ACCEL ==="
 
 pass=0 fail=0 skip=0
 failed=()
@@ -68,6 +76,14 @@ run_job() {
 	case $j in
 	runner)
 		selftests/vm/runner_test.sh "$first" "$debug" >"$outdir/$j.out" 2>&1 ;;
+	kselftest)
+		# Built on the host (make kselftest-tree); kmemleak's scans are
+		# left to the selftests' own runs on the debug kernels.
+		{
+			tree=$(selftests/vm/kselftest.sh build "$ksft_kernel") &&
+			selftests/vm/run --kernel "$ksft_kernel" --no-kmemleak --timeout 900 -- \
+				selftests/vm/kselftest.sh run "$tree"
+		} >"$outdir/$j.out" 2>&1 ;;
 	host)
 		rm -f "$outdir"/{install,checkpatch,man}.{out,status}
 		selftests/install_test.sh >"$outdir/install.out" 2>&1
@@ -95,6 +111,7 @@ title() {
 	install) echo "=== host: install (the kernel-independent part) ===" ;;
 	checkpatch) echo "=== host: checkpatch ===" ;;
 	man)	echo "=== host: man pages ===" ;;
+	kselftest) echo "=== kselftests in a kernel tree ($ksft_kernel) ===" ;;
 	*)	echo "=== selftests on $1 ===" ;;
 	esac
 }
@@ -118,8 +135,10 @@ finish() {
 # runner's own tests (which boot the first kernel and the debug one) and the
 # host-side checks.
 first=${kernels%% *}
+ksft_kernel=${KSFT_KERNEL:-$first}
 all_jobs=$kernels
-[ -n "$tests" ] || all_jobs="$all_jobs runner host"
+[ -n "$tests" ] || all_jobs="$all_jobs kselftest runner host"
+[ -z "${CHECK_JOBS:-}" ] || all_jobs=$CHECK_JOBS
 
 # VM_JOBS jobs at a time (default: one per host CPU). A VM has two vCPUs,
 # but much of a test run is one process at a time (an exec costs 100 ms and

@@ -8,7 +8,8 @@
 # the run and the run names the line; a hung command times out with 124. On
 # DEBUG_KERNEL (a debug kernel of the matrix, if given): a leak, a lockdep
 # report and a KASAN report each fail the run, and so does kmemleak turned
-# off at boot. Needs build/warn-<kernel>/
+# off at boot. On the host: the KVM probe takes KVM when a guest runs
+# under it and falls back to TCG, in bounded time, when KVM hangs. Needs build/warn-<kernel>/
 # (make warn-<kernel>) and build/kmod-<kernel>/ (make module-<kernel>).
 # TAP output ending with a kselftest "# Totals:" line.
 
@@ -44,7 +45,28 @@ expect_report() {
 }
 
 echo "TAP version 13"
-echo "1..$([ -n "$debug" ] && echo 9 || echo 5)"
+echo "1..$([ -n "$debug" ] && echo 11 || echo 7)"
+
+# The KVM probe, with a stand-in for QEMU and a device anyone may open.
+printf '#!/bin/sh\nexit 3\n' >"$tmp/qemu-ok"
+printf '#!/bin/sh\nexec sleep 1000\n' >"$tmp/qemu-hang"
+chmod +x "$tmp/qemu-ok" "$tmp/qemu-hang"
+probe() {
+	timeout 20 env -u SHMDEV_ACCEL SHMDEV_KVM_DEV=/dev/null SHMDEV_QEMU="$1" \
+		SHMDEV_KVM_PROBE_SECONDS=2 "$run" --probe-accel 2>"$tmp/err"
+}
+st=0
+got=$(probe "$tmp/qemu-ok")
+[ "$got" = kvm ] || { echo "# probe said '$got', expected kvm"; st=1; }
+got=$(SHMDEV_ACCEL=tcg "$run" --probe-accel 2>/dev/null)
+[ "$got" = tcg ] || { echo "# SHMDEV_ACCEL=tcg: probe said '$got'"; st=1; }
+ok $st "run --probe-accel: kvm when a guest runs under KVM; SHMDEV_ACCEL=tcg forces TCG"
+t0=$SECONDS
+got=$(probe "$tmp/qemu-hang")
+st=0
+[ "$got" = tcg ] || { echo "# probe said '$got', expected tcg"; st=1; }
+[ $((SECONDS - t0)) -le 5 ] || { echo "# the probe took $((SECONDS - t0))s, bound 2s"; st=1; }
+ok $st "run --probe-accel: a KVM that hangs falls back to TCG within the bound"
 
 # 1: exit status, stdout and stderr, --add, --env.
 echo "added file" >"$tmp/added"

@@ -14,6 +14,10 @@
 #   make fuzz [FUZZ_SECONDS=300]        fuzz_test, then trinity, on each
 #                                       debug kernel (make check runs
 #                                       fuzz_test for 10 s on every kernel)
+#   make check-kselftest                selftests/kernel/ built in a kernel
+#                                       tree as tools/testing/selftests/shmdev
+#                                       and run there, on KSFT_KERNEL (make
+#                                       check runs it too)
 
 ifeq ($(origin KERNELS),undefined)
 KERNELS     := $(shell selftests/vm/kernels.sh list)
@@ -31,7 +35,12 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
 		dwarves man-db groff-base util-linux procps jq
 
-.PHONY: deps check check-run demo demo-run vm-shell fuzz fuzz-run FORCE
+# The kernel make check-kselftest runs on: debug-7.2, the newest (whose
+# kselftest runner counts exit code 255 as a failure), when KERNELS has it.
+KSFT_KERNEL ?= $(if $(filter debug-7.2,$(KERNELS)),debug-7.2,$(firstword $(KERNELS)))
+
+.PHONY: deps check check-run demo demo-run vm-shell fuzz fuzz-run FORCE \
+	check-kselftest check-kselftest-run kselftest-tree
 
 # Install what is missing, quietly; nothing at all when everything is there.
 # The package lists are refreshed only when apt cannot find a package.
@@ -91,9 +100,10 @@ JOBS_FLAG = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
 
 # The guest side (run, run-tests.sh, the shell tests) reads build/: the
 # targets that boot the VM refuse another O= rather than test stale files.
-ifneq ($(filter check check-run demo demo-run vm-shell fuzz fuzz-run,$(MAKECMDGOALS)),)
+VM_GOALS := check check-run demo demo-run vm-shell fuzz fuzz-run check-kselftest check-kselftest-run
+ifneq ($(filter $(VM_GOALS),$(MAKECMDGOALS)),)
 ifneq ($(O),build)
-$(error O=$(O): make $(filter check check-run demo demo-run vm-shell fuzz fuzz-run,$(MAKECMDGOALS)) works in build/ only)
+$(error O=$(O): make $(filter $(VM_GOALS),$(MAKECMDGOALS)) works in build/ only)
 endif
 endif
 
@@ -101,8 +111,21 @@ check: deps
 	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-run
 
 check-run: all $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
-		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)))
-	+@selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
+		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)) kselftest-tree)
+	+@KSFT_KERNEL=$(KSFT_KERNEL) selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
+
+# kselftest-tree: $(O)/kselftest/<tree>, the kselftests built in a scratch
+# kernel tree of KSFT_KERNEL's version (its sources come with the kernel).
+kselftest-tree: module-$(KSFT_KERNEL)
+	@selftests/vm/kselftest.sh build $(KSFT_KERNEL) >/dev/null && \
+		echo "  KSFT    $(O)/kselftest (tools/testing/selftests/shmdev)"
+
+check-kselftest: deps
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-kselftest-run
+
+check-kselftest-run: module-$(KSFT_KERNEL) kselftest-tree
+	@KSFT_KERNEL=$(KSFT_KERNEL) CHECK_JOBS=kselftest selftests/vm/check.sh \
+		"$(KSFT_KERNEL)" "" ""
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-run
