@@ -36,6 +36,15 @@ $(O)/selftests/ring_test: selftests/ring_test.c $(SELFTESTS_DEPS) $(O)/lib/libsh
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-sign-compare -I$(KSFT_INC) -o $@ $< $(O)/lib/libshmdev-test.a
 
+# The kernel-tree test of growing arguments runs on every kernel of the
+# matrix too, with the harness above ("../kselftest_harness.h" from the
+# directory $(KSFT_INC)/kernel).
+all selftests: $(O)/selftests/abi_test
+$(O)/selftests/abi_test: selftests/kernel/abi_test.c selftests/kernel/shmdev_ksft.h \
+			 include/uapi/linux/shmdev.h $(KSFT_HEADERS)
+	@mkdir -p $(dir $@) $(KSFT_INC)/kernel
+	$(CC) $(ALL_CFLAGS) -Wno-sign-compare -I$(KSFT_INC)/kernel -o $@ $<
+
 # A helper of shmdevctl_test.sh: writes test data into a region.
 $(O)/selftests/poke: selftests/poke.c include/shmdev.h $(O)/lib/libshmdev.a
 	@mkdir -p $(dir $@)

@@ -7,6 +7,9 @@
  * below the first layout and numbers of another direction are refused.
  * Raw ioctls on /dev/shmdev only.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -23,7 +26,7 @@
 
 #include <linux/shmdev.h>
 
-#include "kselftest_harness.h"
+#include "shmdev_ksft.h"
 
 /* struct shmdev_region_info as the first header declared it. */
 struct old_region_info {
@@ -77,11 +80,6 @@ _Static_assert(sizeof(struct shmdev_status) == SHMDEV_STATUS_SIZE_VER1, "");
 #define IOC(dir, nr, size)	_IOC(dir, SHMDEV_IOC_MAGIC, nr, size)
 #define RW			(_IOC_READ | _IOC_WRITE)
 
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
 static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
@@ -121,7 +119,7 @@ FIXTURE_SETUP(abi)
 	at.flags = SHMDEV_CREAT | SHMDEV_EXCL;
 	at.mode = 0640;
 	self->created_ns = realtime_ns();
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_ATTACH, &at));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_ATTACH, &at));
 }
 
 FIXTURE_TEARDOWN(abi)
@@ -133,7 +131,7 @@ FIXTURE_TEARDOWN(abi)
 
 	if (self->fd < 0)
 		return;
-	xioctl(self->fd, SHMDEV_IOC_UNLINK, &n);
+	sd_ioctl(self->fd, SHMDEV_IOC_UNLINK, &n);
 	close(self->fd);
 }
 
@@ -147,7 +145,7 @@ TEST_F(abi, old_stat_layout_filled_and_not_overrun)
 
 	memset(&buf, 0xa5, sizeof(buf));
 	memset(&buf.info, 0, sizeof(buf.info));
-	ASSERT_EQ(0, xioctl(self->fd, OLD_IOC_STAT, &buf.info));
+	ASSERT_EQ(0, sd_ioctl(self->fd, OLD_IOC_STAT, &buf.info));
 	EXPECT_EQ(8192, buf.info.size);
 	EXPECT_EQ(0640, buf.info.mode);
 	EXPECT_EQ(1, buf.info.handles);
@@ -164,7 +162,7 @@ TEST_F(abi, old_status_layout_filled_and_not_overrun)
 	} buf;
 
 	memset(&buf, 0xa5, sizeof(buf));
-	ASSERT_EQ(0, xioctl(self->fd, OLD_IOC_STATUS, &buf.st));
+	ASSERT_EQ(0, sd_ioctl(self->fd, OLD_IOC_STATUS, &buf.st));
 	EXPECT_LE(1, buf.st.regions);
 	EXPECT_LE(8192, buf.st.user_bytes);
 	EXPECT_LE(1, buf.st.handles);
@@ -177,7 +175,7 @@ TEST_F(abi, stat_reports_creator_and_times)
 	struct shmdev_region_info info = { 0 };
 	uint64_t now = realtime_ns();
 
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_STAT, &info));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_STAT, &info));
 	EXPECT_EQ(getpid(), info.creator_pid);
 	EXPECT_EQ(getpid(), info.last_pid);
 	EXPECT_LE(self->created_ns, info.ctime);
@@ -204,11 +202,11 @@ TEST_F(abi, stat_reports_last_attacher_and_detach)
 	if (pid == 0) {
 		int fd = open("/dev/shmdev", O_RDWR);
 
-		_exit(fd < 0 || xioctl(fd, SHMDEV_IOC_ATTACH, &at) ? 1 : 0);
+		_exit(fd < 0 || sd_ioctl(fd, SHMDEV_IOC_ATTACH, &at) ? 1 : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_STAT, &info));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_STAT, &info));
 	EXPECT_EQ(getpid(), info.creator_pid);
 	EXPECT_EQ(pid, info.last_pid);
 	EXPECT_LE(before, info.atime);
@@ -222,10 +220,10 @@ TEST_F(abi, resize_moves_ctime)
 	struct shmdev_region_info a = { 0 }, b = { 0 };
 	struct shmdev_resize rs = { .size = 16384 };
 
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_STAT, &a));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_STAT, &a));
 	usleep(1000);
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_RESIZE, &rs));
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_STAT, &b));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_RESIZE, &rs));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_STAT, &b));
 	EXPECT_LT(a.ctime, b.ctime);
 }
 
@@ -251,7 +249,7 @@ TEST_F(abi, status_reports_limits)
 	struct shmdev_status st;
 
 	memset(&st, 0xff, sizeof(st));
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_STATUS, &st));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_STATUS, &st));
 	EXPECT_EQ(param("max_region_size"), st.max_region_size);
 	EXPECT_EQ(param("max_regions"), st.max_regions);
 	EXPECT_EQ(param("max_user_bytes"), st.max_user_bytes);
@@ -264,9 +262,9 @@ TEST_F(abi, status_counts_owner_ids)
 	struct shmdev_status a, b;
 	struct shmdev_owner_id oid = { 0 };
 
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_STATUS, &a));
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_OWNER_ID, &oid));
-	ASSERT_EQ(0, xioctl(self->fd, SHMDEV_IOC_STATUS, &b));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_STATUS, &a));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_OWNER_ID, &oid));
+	ASSERT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_STATUS, &b));
 	EXPECT_EQ(a.user_owner_ids + 1, b.user_owner_ids);
 	EXPECT_LE(b.user_owner_ids, b.owner_ids);
 	EXPECT_LE(1, b.owner_ids);
@@ -281,7 +279,7 @@ TEST_F(abi, larger_argument_with_zero_tail_accepted)
 	} big;
 
 	memset(&big, 0, sizeof(big));
-	ASSERT_EQ(0, xioctl(self->fd, IOC(RW, 0x03, sizeof(big)), &big));
+	ASSERT_EQ(0, sd_ioctl(self->fd, IOC(RW, 0x03, sizeof(big)), &big));
 	EXPECT_EQ(8192, big.info.size);
 	EXPECT_EQ(getpid(), big.info.creator_pid);
 	EXPECT_TRUE(all_bytes(big.tail, 0, sizeof(big.tail)));
@@ -297,7 +295,7 @@ TEST_F(abi, larger_argument_with_nonzero_tail_e2big)
 
 	memset(&big, 0, sizeof(big));
 	big.tail[sizeof(big.tail) - 1] = 1;
-	EXPECT_EQ(-E2BIG, xioctl(self->fd, IOC(RW, 0x03, sizeof(big)), &big));
+	EXPECT_EQ(-E2BIG, sd_ioctl(self->fd, IOC(RW, 0x03, sizeof(big)), &big));
 }
 
 /* Past the module's layout, a reading call clears the caller's bytes. */
@@ -309,7 +307,7 @@ TEST_F(abi, larger_read_only_argument_tail_cleared)
 	} big;
 
 	memset(&big, 0xa5, sizeof(big));
-	ASSERT_EQ(0, xioctl(self->fd, IOC(_IOC_READ, 0x00, sizeof(big)), &big));
+	ASSERT_EQ(0, sd_ioctl(self->fd, IOC(_IOC_READ, 0x00, sizeof(big)), &big));
 	EXPECT_EQ(SHMDEV_ABI_VERSION, big.api.abi_version);
 	EXPECT_TRUE(big.api.features & SHMDEV_FEAT_SIZED_ARGS);
 	EXPECT_TRUE(all_bytes(big.tail, 0, sizeof(big.tail)));
@@ -361,7 +359,7 @@ TEST_F(sizes, short_argument_einval)
 {
 	char buf[256] = { 0 };
 
-	EXPECT_EQ(-EINVAL, xioctl(self->fd, IOC(variant->dir, variant->nr,
+	EXPECT_EQ(-EINVAL, sd_ioctl(self->fd, IOC(variant->dir, variant->nr,
 						variant->size), buf));
 }
 
@@ -372,7 +370,7 @@ TEST_F(sizes, other_direction_enotty)
 	unsigned int dir = variant->dir == RW ? _IOC_READ :
 			   variant->dir ^ RW;
 
-	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(dir, variant->nr,
+	EXPECT_EQ(-ENOTTY, sd_ioctl(self->fd, IOC(dir, variant->nr,
 						variant->size + 1), buf));
 }
 
@@ -381,8 +379,8 @@ TEST_F(abi, argumentless_call_with_size_enotty)
 {
 	char buf[64] = { 0 };
 
-	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(_IOC_NONE, 0x15, 8), buf));
-	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(_IOC_WRITE, 0x19, 8), buf));
+	EXPECT_EQ(-ENOTTY, sd_ioctl(self->fd, IOC(_IOC_NONE, 0x15, 8), buf));
+	EXPECT_EQ(-ENOTTY, sd_ioctl(self->fd, IOC(_IOC_WRITE, 0x19, 8), buf));
 }
 
 /* Numbers the module never gave out, of its type or of another: -ENOTTY. */
@@ -390,10 +388,10 @@ TEST_F(abi, unknown_numbers_enotty)
 {
 	char buf[64] = { 0 };
 
-	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(_IOC_NONE, 0x7f, 0), buf));
-	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(_IOC_READ, 0x06, 8), buf));
-	EXPECT_EQ(-ENOTTY, xioctl(self->fd, IOC(_IOC_NONE, 0xff, 0), buf));
-	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IOR('T', 0x00, struct shmdev_api), buf));
+	EXPECT_EQ(-ENOTTY, sd_ioctl(self->fd, IOC(_IOC_NONE, 0x7f, 0), buf));
+	EXPECT_EQ(-ENOTTY, sd_ioctl(self->fd, IOC(_IOC_READ, 0x06, 8), buf));
+	EXPECT_EQ(-ENOTTY, sd_ioctl(self->fd, IOC(_IOC_NONE, 0xff, 0), buf));
+	EXPECT_EQ(-ENOTTY, sd_ioctl(self->fd, _IOR('T', 0x00, struct shmdev_api), buf));
 }
 
 /*
@@ -414,7 +412,7 @@ TEST_F(abi, event_wait_writes_only_counter)
 	ev->seq = 12345;	/* not the counter: no sleep */
 	ev->counter = ~0ULL;
 	ASSERT_EQ(0, mprotect(map, pg, PROT_READ));
-	EXPECT_EQ(0, xioctl(self->fd, SHMDEV_IOC_EVENT_WAIT, ev));
+	EXPECT_EQ(0, sd_ioctl(self->fd, SHMDEV_IOC_EVENT_WAIT, ev));
 	EXPECT_EQ(0, ev->counter);
 	EXPECT_EQ(12345, ev->seq);
 	munmap(map, 2 * pg);
@@ -441,7 +439,7 @@ TEST_F(abi, stat_hides_pids_and_times_from_non_readers)
 		if (fd < 0 || setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			_exit(2);
-		if (xioctl(fd, SHMDEV_IOC_STAT, &info))
+		if (sd_ioctl(fd, SHMDEV_IOC_STAT, &info))
 			_exit(3);
 		_exit(info.size == 8192 && !info.creator_pid && !info.last_pid &&
 		      !info.ctime && !info.atime && !info.dtime ? 0 : 1);
@@ -450,4 +448,4 @@ TEST_F(abi, stat_hides_pids_and_times_from_non_readers)
 	EXPECT_EQ(0, status);
 }
 
-TEST_HARNESS_MAIN
+SHMDEV_KSFT_MAIN
