@@ -65,7 +65,9 @@ int      shmdev_open_init(const char *name, uint64_t size, unsigned int flags, u
 			  int (*init)(struct shmdev_region *r, void *arg), void *arg,
 			  struct shmdev_region **out);
 int      shmdev_close(struct shmdev_region *r);
+int      shmdev_create(const char *name, uint64_t size, unsigned int flags, unsigned int mode);
 int      shmdev_unlink(const char *name);
+int      shmdev_unlink_ns(const char *name, uint64_t ns_id);
 void    *shmdev_addr(const struct shmdev_region *r);
 uint64_t shmdev_size(const struct shmdev_region *r);
 int      shmdev_fd(const struct shmdev_region *r);

@@ -67,6 +67,29 @@ static int shmdev_check_name(const char *name, uint32_t *len)
 	return 0;
 }
 
+/*
+ * @cmd with @arg, naming the region @name through @arg_name and @arg_len,
+ * on a handle of its own opened with @oflag: 0 or -errno.
+ */
+static int shmdev_name_ioctl(const char *name, __u64 *arg_name, __u32 *arg_len,
+			     int oflag, unsigned long cmd, void *arg)
+{
+	uint32_t len;
+	int fd, ret;
+
+	ret = shmdev_check_name(name, &len);
+	if (ret)
+		return ret;
+	*arg_name = (uintptr_t)name;
+	*arg_len = len;
+	fd = shmdev_dev_open(oflag);
+	if (fd < 0)
+		return fd;
+	ret = shmdev_ioctl(fd, cmd, arg);
+	shmdev_dev_close(fd);
+	return ret;
+}
+
 /* shmdev_open(), and the region flags the attach reported in *@rflags. */
 static int shmdev_attach_map(const char *name, uint64_t size, unsigned int flags,
 			     unsigned int mode, struct shmdev_region **out,
@@ -191,24 +214,42 @@ int shmdev_close(struct shmdev_region *r)
 	return 0;
 }
 
+/*
+ * Create region @name without attaching to it for long: SHMDEV_IOC_ATTACH
+ * with SHMDEV_CREAT through a handle of its own, closed at once. Nothing is
+ * mapped, so a region too big to map in this process is made all the same.
+ * Read-only, so that without SHMDEV_EXCL an existing region the caller may
+ * read but not write is found as well.
+ */
+SHMDEV_PUBLIC
+int shmdev_create(const char *name, uint64_t size, unsigned int flags,
+		  unsigned int mode)
+{
+	struct shmdev_attach arg = { 0 };
+
+	/* A region freed with its last user would be gone on return. */
+	if (flags & ~(SHMDEV_CREAT | SHMDEV_EXCL | SHMDEV_POPULATE))
+		return -EINVAL;
+	arg.size = size;
+	arg.flags = flags | SHMDEV_CREAT | SHMDEV_RDONLY;
+	arg.mode = mode;
+	return shmdev_name_ioctl(name, &arg.name, &arg.name_len, O_RDWR,
+				 SHMDEV_IOC_ATTACH, &arg);
+}
+
+SHMDEV_PUBLIC
+int shmdev_unlink_ns(const char *name, uint64_t ns_id)
+{
+	struct shmdev_name arg = { .ns_id = ns_id };
+
+	return shmdev_name_ioctl(name, &arg.name, &arg.name_len, O_RDWR,
+				 SHMDEV_IOC_UNLINK, &arg);
+}
+
 SHMDEV_PUBLIC
 int shmdev_unlink(const char *name)
 {
-	struct shmdev_name arg = { 0 };
-	uint32_t len;
-	int fd, ret;
-
-	ret = shmdev_check_name(name, &len);
-	if (ret)
-		return ret;
-	fd = shmdev_dev_open(O_RDWR);
-	if (fd < 0)
-		return fd;
-	arg.name = (uintptr_t)name;
-	arg.name_len = len;
-	ret = shmdev_ioctl(fd, SHMDEV_IOC_UNLINK, &arg);
-	shmdev_dev_close(fd);
-	return ret;
+	return shmdev_unlink_ns(name, 0);
 }
 
 SHMDEV_PUBLIC

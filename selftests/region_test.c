@@ -1295,4 +1295,53 @@ TEST_F(region, no_sigbus_inside_region)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/*
+ * shmdev_create makes the region and keeps no handle and no mapping;
+ * without SHMDEV_EXCL an existing region big enough is success.
+ */
+TEST_F(region, create_without_mapping)
+{
+	const char *n = new_name(&self->names, "reg.mk");
+	struct shmdev_stat st;
+
+	ASSERT_EQ(0, shmdev_create(n, self->pg + 1, 0, 0640));
+	ASSERT_EQ(0, shmdev_stat(n, &st));
+	EXPECT_EQ(2 * self->pg, st.size);
+	EXPECT_EQ(0640, st.mode);
+	EXPECT_EQ(0, st.handles);
+	EXPECT_EQ(0, st.mappings);
+	EXPECT_EQ(0, st.flags);
+	EXPECT_EQ(0, shmdev_create(n, 2 * self->pg, SHMDEV_CREAT, 0600));
+	EXPECT_EQ(0, shmdev_create(n, 0, 0, 0600));
+	/* An existing region smaller than asked for is not enough. */
+	EXPECT_EQ(-EINVAL, shmdev_create(n, 3 * self->pg, 0, 0600));
+	EXPECT_EQ(-EEXIST, shmdev_create(n, self->pg, SHMDEV_EXCL, 0600));
+	ASSERT_EQ(0, shmdev_stat(n, &st));
+	EXPECT_EQ(0640, st.mode);
+	EXPECT_EQ(0, st.handles);
+}
+
+/* shmdev_create refuses what cannot make a lasting region, and bad names. */
+TEST_F(region, create_bad_input)
+{
+	const char *n = new_name(&self->names, "reg.mkbad");
+	char longname[SHMDEV_NAME_MAX + 2];
+	struct shmdev_stat st;
+
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, SHMDEV_AUTODESTROY, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, SHMDEV_INIT, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, SHMDEV_RDONLY, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, 0x8000, 0600));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
+	/* Size 0 sizes nothing to create. */
+	EXPECT_EQ(-EINVAL, shmdev_create(n, 0, 0, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(NULL, self->pg, 0, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create("", self->pg, 0, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create("a/b", self->pg, 0, 0600));
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	EXPECT_EQ(-ENAMETOOLONG, shmdev_create(longname, self->pg, 0, 0600));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
+}
+
 TEST_HARNESS_MAIN
