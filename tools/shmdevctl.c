@@ -1005,7 +1005,7 @@ static int region_stat(const char *name, uint64_t ns, struct shmdev_stat *st)
 	st->uid = info.uid;
 	st->gid = info.gid;
 	st->mode = info.mode;
-	st->flags = info.region_flags;
+	st->region_flags = info.region_flags;
 	st->handles = info.handles;
 	st->mappings = info.mappings;
 	st->resident = info.resident;
@@ -1046,7 +1046,7 @@ static void print_stat_json(const char *name, const struct shmdev_stat *st)
 	json_mode(&j, "mode", st->mode);
 	json_u64(&j, "handles", st->handles);
 	json_u64(&j, "mappings", st->mappings);
-	json_flag_list(&j, "flags", fmt_flags(st->flags, flags));
+	json_flag_list(&j, "flags", fmt_flags(st->region_flags, flags));
 	json_u64(&j, "resident_pages", st->resident);
 	json_u64(&j, "waits", st->waits);
 	json_u64(&j, "wakes", st->wakes);
@@ -1076,7 +1076,7 @@ static void print_stat_text(const char *name, const struct shmdev_stat *st)
 	printf("%-16s%u%s%s%s\n", "gid:", st->gid, gr ? " (" : "",
 	       gr ? gr->gr_name : "", gr ? ")" : "");
 	printf("%-16s%04o (%s)\n", "mode:", st->mode, fmt_perms(st->mode, perms));
-	printf("%-16s%s\n", "flags:", fmt_flags(st->flags, flags));
+	printf("%-16s%s\n", "flags:", fmt_flags(st->region_flags, flags));
 	printf("%-16s%u\n", "handles:", st->handles);
 	printf("%-16s%u\n", "mappings:", st->mappings);
 	printf("%-16s%" PRIu64 "\n", "waits:", st->waits);
