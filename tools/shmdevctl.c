@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -806,45 +805,6 @@ static int parse_mode(const char *s, unsigned int *mode)
 	return 0;
 }
 
-/*
- * One ioctl on a handle of its own, opened with @oflag and closed around
- * it: 0 or -errno. Creating and unlinking need the device open for writing.
- */
-static int device_ioctl(int oflag, unsigned long cmd, void *arg)
-{
-	int fd, ret = 0;
-
-	fd = open(SHMDEV_DEVICE, oflag | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, cmd, arg))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/*
- * SHMDEV_IOC_ATTACH with SHMDEV_CREAT on a handle of its own, closed at
- * once. The region is never mapped: one too big to map in this process
- * (ulimit -v, a 32-bit build) is made all the same, and a failed mapping
- * cannot leave a region behind a failed command. Read-only, so an existing
- * region the caller may read but not write is found too.
- */
-static int create_region(const char *name, uint64_t size, uint32_t flags, uint32_t mode)
-{
-	struct shmdev_attach at = { 0 };
-	size_t len = strlen(name);
-
-	if (len > SHMDEV_NAME_MAX)
-		return -ENAMETOOLONG;
-	at.name = (uintptr_t)name;
-	at.name_len = len;
-	at.size = size;
-	at.flags = flags | SHMDEV_CREAT | SHMDEV_RDONLY;
-	at.mode = mode;
-	return device_ioctl(O_RDWR, SHMDEV_IOC_ATTACH, &at);
-}
-
 static int cmd_create(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -855,7 +815,7 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	unsigned int flags = SHMDEV_CREAT, mode = 0600;
+	unsigned int flags = 0, mode = 0600;
 	int c, ret, status = EXIT_USAGE;
 	struct shmdev_stat st;
 	char b1[32], b2[32];
@@ -893,7 +853,7 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 	if (!dev_ok())
 		return EXIT_FAILURE;
 
-	ret = create_region(name, size, flags, mode);
+	ret = shmdev_create(name, size, flags, mode);
 	/*
 	 * Without --excl an existing region of at least SIZE is success, even
 	 * one the caller may not read (-EACCES); a smaller one (-EINVAL) is
@@ -917,28 +877,6 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 }
 
 /* ---- rm and stat by name, in any namespace ---- */
-
-/* SHMDEV_IOC_UNLINK (@info NULL) or SHMDEV_IOC_STAT in namespace @ns. */
-static int name_ioctl(const char *name, uint64_t ns,
-		      struct shmdev_region_info *info)
-{
-	struct shmdev_name arg = { 0 };
-	size_t len = strlen(name);
-
-	if (len > SHMDEV_NAME_MAX)
-		return -ENAMETOOLONG;
-	if (!info) {
-		arg.name = (uintptr_t)name;
-		arg.name_len = len;
-		arg.ns_id = ns;
-		return device_ioctl(O_RDWR, SHMDEV_IOC_UNLINK, &arg);
-	}
-	memset(info, 0, sizeof(*info));
-	info->name = (uintptr_t)name;
-	info->name_len = len;
-	info->ns_id = ns;
-	return device_ioctl(O_RDONLY, SHMDEV_IOC_STAT, info);
-}
 
 static int parse_ns(const struct command *cmd, const char *s, uint64_t *ns)
 {
@@ -978,45 +916,13 @@ static int cmd_rm(const struct command *cmd, int argc, char **argv)
 	for (; optind < argc; optind++) {
 		const char *name = argv[optind];
 
-		if (ns)
-			ret = name_ioctl(name, ns, NULL);
-		else
-			ret = shmdev_unlink(name);
+		ret = shmdev_unlink_ns(name, ns);
 		if (ret == -ENOENT && force)
 			continue;
 		if (ret)
 			err = region_error(name, -ret);
 	}
 	return err;
-}
-
-static int region_stat(const char *name, uint64_t ns, struct shmdev_stat *st)
-{
-	struct shmdev_region_info info;
-	int ret;
-
-	if (!ns)
-		return shmdev_stat(name, st);
-	ret = name_ioctl(name, ns, &info);
-	if (ret)
-		return ret;
-	memset(st, 0, sizeof(*st));
-	st->size = info.size;
-	st->uid = info.uid;
-	st->gid = info.gid;
-	st->mode = info.mode;
-	st->region_flags = info.region_flags;
-	st->handles = info.handles;
-	st->mappings = info.mappings;
-	st->resident = info.resident;
-	st->ns_inum = info.ns_inum;
-	st->waits = info.waits;
-	st->wakes = info.wakes;
-	st->lock_acquired = info.lock_acquired;
-	st->lock_contended = info.lock_contended;
-	st->owner_deaths = info.owner_deaths;
-	st->events = info.events;
-	return 0;
 }
 
 static const char *fmt_perms(unsigned int mode, char buf[10])
@@ -1118,7 +1024,7 @@ static int cmd_stat(const struct command *cmd, int argc, char **argv)
 		return usage_error(cmd, "too many arguments");
 	if (!dev_ok())
 		return EXIT_FAILURE;
-	ret = region_stat(argv[optind], ns, &st);
+	ret = shmdev_stat_ns(argv[optind], ns, &st, sizeof(st));
 	if (ret)
 		return region_error(argv[optind], -ret);
 	if (json)
