@@ -522,13 +522,22 @@ enum {
 	COL_CONTENDED, COL_DEATHS, COL_EVENTS, NR_COLS
 };
 
-/* Column names in /proc/shmdev's header; the first nine are required. */
+/*
+ * Column names in /proc/shmdev's header, those of struct
+ * shmdev_region_info; the first nine are required.
+ */
 static const char *const proc_cols[NR_COLS] = {
 	"ns_inum", "name", "size", "uid", "gid", "mode", "handles", "mappings",
 	"region_flags", "resident", "waits", "wakes", "lock_acquired",
 	"lock_contended", "owner_deaths", "events",
 };
 #define NR_REQUIRED_COLS	(COL_FLAGS + 1)
+
+/* The names modules before the uapi's names were adopted print. */
+static const char *const proc_old_cols[NR_COLS] = {
+	[COL_NS] = "ns", [COL_FLAGS] = "flags", [COL_LOCKS] = "locks",
+	[COL_CONTENDED] = "contended", [COL_DEATHS] = "deaths",
+};
 
 struct row {
 	char *field[NR_COLS];		/* as /proc/shmdev shows them */
@@ -597,7 +606,8 @@ static ssize_t read_proc(struct row **rows)
 		for (tok = strtok_r(line, " \n", &save); tok;
 		     tok = strtok_r(NULL, " \n", &save), nhdr++)
 			for (i = 0; i < NR_COLS; i++)
-				if (!strcmp(tok, proc_cols[i]))
+				if (!strcmp(tok, proc_cols[i]) ||
+				    (proc_old_cols[i] && !strcmp(tok, proc_old_cols[i])))
 					idx[i] = nhdr;
 	}
 	for (i = 0; i < NR_REQUIRED_COLS; i++) {
@@ -691,15 +701,15 @@ static void print_row_json(struct json *j, const struct row *r)
 	json_open(j, NULL, '{');
 	json_bytes(j, "name", r->name, r->name_len);
 	json_str(j, "name_escaped", r->field[COL_NAME]);
-	json_u64(j, "ns", r->num[COL_NS]);
+	json_u64(j, "ns_inum", r->num[COL_NS]);
 	json_u64(j, "size", r->num[COL_SIZE]);
 	json_u64(j, "uid", r->num[COL_UID]);
 	json_u64(j, "gid", r->num[COL_GID]);
 	json_mode(j, "mode", r->num[COL_MODE]);
 	json_u64(j, "handles", r->num[COL_HANDLES]);
 	json_u64(j, "mappings", r->num[COL_MAPPINGS]);
-	json_flag_list(j, "flags", r->field[COL_FLAGS]);
-	json_u64(j, "resident_pages", r->num[COL_RESIDENT]);
+	json_flag_list(j, "region_flags", r->field[COL_FLAGS]);
+	json_u64(j, "resident", r->num[COL_RESIDENT]);
 	json_u64(j, "waits", r->num[COL_WAITS]);
 	json_u64(j, "wakes", r->num[COL_WAKES]);
 	json_u64(j, "lock_acquired", r->num[COL_LOCKS]);
@@ -945,15 +955,15 @@ static void print_stat_json(const char *name, const struct shmdev_stat *st)
 	json_open(&j, NULL, '{');
 	json_str(&j, "name", name);
 	json_str(&j, "name_escaped", e);
-	json_u64(&j, "ns", st->ns_inum);
+	json_u64(&j, "ns_inum", st->ns_inum);
 	json_u64(&j, "size", st->size);
 	json_u64(&j, "uid", st->uid);
 	json_u64(&j, "gid", st->gid);
 	json_mode(&j, "mode", st->mode);
 	json_u64(&j, "handles", st->handles);
 	json_u64(&j, "mappings", st->mappings);
-	json_flag_list(&j, "flags", fmt_flags(st->region_flags, flags));
-	json_u64(&j, "resident_pages", st->resident);
+	json_flag_list(&j, "region_flags", fmt_flags(st->region_flags, flags));
+	json_u64(&j, "resident", st->resident);
 	json_u64(&j, "waits", st->waits);
 	json_u64(&j, "wakes", st->wakes);
 	json_u64(&j, "lock_acquired", st->lock_acquired);
@@ -973,7 +983,7 @@ static void print_stat_text(const char *name, const struct shmdev_stat *st)
 	char b1[32], b2[32], perms[10], flags[128];
 
 	printf("%-16s%s\n", "name:", e);
-	printf("%-16s%" PRIu64 "\n", "namespace:", st->ns_inum);
+	printf("%-16s%" PRIu64 "\n", "ns_inum:", st->ns_inum);
 	printf("%-16s%" PRIu64 " (%s)\n", "size:", st->size, fmt_size(st->size, b1));
 	printf("%-16s%" PRIu64 " pages (%s)\n", "resident:", st->resident,
 	       fmt_size(st->resident * (page > 0 ? page : 4096), b2));
@@ -982,14 +992,14 @@ static void print_stat_text(const char *name, const struct shmdev_stat *st)
 	printf("%-16s%u%s%s%s\n", "gid:", st->gid, gr ? " (" : "",
 	       gr ? gr->gr_name : "", gr ? ")" : "");
 	printf("%-16s%04o (%s)\n", "mode:", st->mode, fmt_perms(st->mode, perms));
-	printf("%-16s%s\n", "flags:", fmt_flags(st->region_flags, flags));
+	printf("%-16s%s\n", "region_flags:", fmt_flags(st->region_flags, flags));
 	printf("%-16s%u\n", "handles:", st->handles);
 	printf("%-16s%u\n", "mappings:", st->mappings);
 	printf("%-16s%" PRIu64 "\n", "waits:", st->waits);
 	printf("%-16s%" PRIu64 "\n", "wakes:", st->wakes);
-	printf("%-16s%" PRIu64 "\n", "lock acquired:", st->lock_acquired);
-	printf("%-16s%" PRIu64 "\n", "lock contended:", st->lock_contended);
-	printf("%-16s%" PRIu64 "\n", "owner deaths:", st->owner_deaths);
+	printf("%-16s%" PRIu64 "\n", "lock_acquired:", st->lock_acquired);
+	printf("%-16s%" PRIu64 "\n", "lock_contended:", st->lock_contended);
+	printf("%-16s%" PRIu64 "\n", "owner_deaths:", st->owner_deaths);
 	printf("%-16s%" PRIu64 "\n", "events:", st->events);
 	free(e);
 }
