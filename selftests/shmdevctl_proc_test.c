@@ -25,10 +25,7 @@ static int parse(const char *text, struct proc_table *t)
 	return ret;
 }
 
-/*
- * The header the module prints, with the uapi's names: every column read
- * (the columns shmdevctl does not know yet are skipped).
- */
+/* The header the module prints, with the uapi's names: every column read. */
 TEST(canonical_header)
 {
 	static const char text[] =
@@ -61,6 +58,11 @@ TEST(canonical_header)
 	EXPECT_EQ(7, r->num[PROC_LOCK_CONTENDED]);
 	EXPECT_EQ(8, r->num[PROC_OWNER_DEATHS]);
 	EXPECT_EQ(9, r->num[PROC_EVENTS]);
+	EXPECT_EQ(321, r->num[PROC_CREATOR_PID]);
+	EXPECT_EQ(654, r->num[PROC_LAST_PID]);
+	EXPECT_EQ(1700000000000000001ULL, r->num[PROC_CTIME]);
+	EXPECT_EQ(1700000000000000002ULL, r->num[PROC_ATIME]);
+	EXPECT_EQ(0, r->num[PROC_DTIME]);
 	proc_free(&t);
 }
 
@@ -76,6 +78,8 @@ TEST(old_header)
 	ASSERT_EQ(0, parse(text, &t));
 	ASSERT_EQ(2, t.nrows);
 	EXPECT_TRUE(t.have[PROC_OWNER_DEATHS]);
+	EXPECT_FALSE(t.have[PROC_CREATOR_PID]);
+	EXPECT_FALSE(t.have[PROC_CTIME]);
 	EXPECT_EQ(11, t.rows[0].num[PROC_NS_INUM]);
 	EXPECT_STREQ("-", t.rows[0].field[PROC_REGION_FLAGS]);
 	EXPECT_EQ(4, t.rows[0].num[PROC_LOCK_ACQUIRED]);

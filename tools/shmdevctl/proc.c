@@ -25,6 +25,11 @@ const char *const proc_col_names[NR_PROC_COLS] = {
 	[PROC_LOCK_CONTENDED]	= "lock_contended",
 	[PROC_OWNER_DEATHS]	= "owner_deaths",
 	[PROC_EVENTS]		= "events",
+	[PROC_CREATOR_PID]	= "creator_pid",
+	[PROC_LAST_PID]		= "last_pid",
+	[PROC_CTIME]		= "ctime",
+	[PROC_ATIME]		= "atime",
+	[PROC_DTIME]		= "dtime",
 };
 
 /* The names modules before the uapi's names were adopted print. */
