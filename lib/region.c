@@ -69,6 +69,27 @@ static int shmdev_check_name(const char *name, uint32_t *len)
 }
 
 /*
+ * shmdev_ioctl() for the calls whose argument has grown. A module before
+ * SHMDEV_FEAT_SIZED_ARGS knows only the structure's first layout, and
+ * refuses the size of any other in the ioctl number with -ENOTTY: ask it
+ * again at that size. The fields it does not know stay as the caller
+ * zeroed them.
+ */
+static int shmdev_ioctl_grown(int fd, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	ret = shmdev_ioctl(fd, cmd, arg);
+	if (ret != -ENOTTY)
+		return ret;
+	if (cmd == SHMDEV_IOC_STAT)
+		return shmdev_ioctl(fd, SHMDEV_IOC_STAT_VER0, arg);
+	if (cmd == SHMDEV_IOC_STATUS)
+		return shmdev_ioctl(fd, SHMDEV_IOC_STATUS_VER0, arg);
+	return ret;
+}
+
+/*
  * @cmd with @arg, naming the region @name through @arg_name and @arg_len,
  * on a handle of its own opened with @oflag: 0 or -errno.
  */
@@ -86,7 +107,7 @@ static int shmdev_name_ioctl(const char *name, __u64 *arg_name, __u32 *arg_len,
 	fd = shmdev_dev_open(oflag);
 	if (fd < 0)
 		return fd;
-	ret = shmdev_ioctl(fd, cmd, arg);
+	ret = shmdev_ioctl_grown(fd, cmd, arg);
 	shmdev_dev_close(fd);
 	return ret;
 }
@@ -303,7 +324,7 @@ int shmdev_remap(struct shmdev_region *r)
 
 	if (!r)
 		return -EINVAL;
-	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_STAT, &info);
+	ret = shmdev_ioctl_grown(r->fd, SHMDEV_IOC_STAT, &info);
 	if (ret)
 		return ret;
 	if (r->addr && info.size == r->size)
@@ -428,7 +449,7 @@ int shmdev_fstat_sized(const struct shmdev_region *r, struct shmdev_stat *st,
 
 	if (!r || !st || size < SHMDEV_STAT_SIZE_VER0)
 		return -EINVAL;
-	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_STAT, &info);
+	ret = shmdev_ioctl_grown(r->fd, SHMDEV_IOC_STAT, &info);
 	if (!ret)
 		shmdev_stat_fill(st, size, &info);
 	return ret;
@@ -448,7 +469,7 @@ static int shmdev_dev_query(unsigned long cmd, void *buf, size_t have,
 	fd = shmdev_dev_open(O_RDONLY);
 	if (fd < 0)
 		return fd;
-	ret = shmdev_ioctl(fd, cmd, buf);
+	ret = shmdev_ioctl_grown(fd, cmd, buf);
 	shmdev_dev_close(fd);
 	if (!ret)
 		shmdev_copy_out(out, size, buf, have);
