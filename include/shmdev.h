@@ -33,16 +33,28 @@ extern "C" {
 
 struct shmdev_region;
 
-/* What shmdev_stat reports; more fields may be added at the end. */
+/*
+ * What shmdev_stat reports, named as in struct shmdev_region_info. Fields
+ * are only ever added at the end. The calls that fill a structure the
+ * library owns or passes on (struct shmdev_stat, shmdev_api, shmdev_status)
+ * take the size the caller was built with, which the inline wrappers below
+ * pass as sizeof: the library writes that many bytes and no more, zeroing
+ * what it does not know itself. A size below the first version's,
+ * SHMDEV_*_SIZE_VER0, is -EINVAL.
+ */
 struct shmdev_stat {
 	uint64_t size;
-	uint32_t uid, gid, mode, flags, handles, mappings;
+	uint32_t uid, gid, mode, region_flags, handles, mappings;
 	uint32_t reserved;
 	uint64_t resident;	/* pages allocated */
 	uint64_t ns_inum;	/* IPC namespace */
 	uint64_t waits, wakes, lock_acquired, lock_contended, owner_deaths;
 	uint64_t events;
 };
+
+#define SHMDEV_STAT_SIZE_VER0	104	/* struct shmdev_stat of libshmdev 1.0 */
+#define SHMDEV_API_SIZE_VER0	24	/* struct shmdev_api of ABI version 1 */
+/* SHMDEV_STATUS_SIZE_VER0 (48) is the uapi's. */
 
 /*
  * A robust mutex and a condition variable live inside a region. They hold
@@ -65,7 +77,9 @@ int      shmdev_open_init(const char *name, uint64_t size, unsigned int flags, u
 			  int (*init)(struct shmdev_region *r, void *arg), void *arg,
 			  struct shmdev_region **out);
 int      shmdev_close(struct shmdev_region *r);
+int      shmdev_create(const char *name, uint64_t size, unsigned int flags, unsigned int mode);
 int      shmdev_unlink(const char *name);
+int      shmdev_unlink_ns(const char *name, uint64_t ns_id);
 void    *shmdev_addr(const struct shmdev_region *r);
 uint64_t shmdev_size(const struct shmdev_region *r);
 int      shmdev_fd(const struct shmdev_region *r);
@@ -80,13 +94,39 @@ int      shmdev_fd(const struct shmdev_region *r);
  */
 int      shmdev_resize(struct shmdev_region *r, uint64_t size);
 int      shmdev_remap(struct shmdev_region *r);
-int      shmdev_stat(const char *name, struct shmdev_stat *st);
-int      shmdev_fstat(const struct shmdev_region *r, struct shmdev_stat *st);
 int      shmdev_handle_id(const struct shmdev_region *r);
 
-/* The module */
-int      shmdev_query_api(struct shmdev_api *api);
-int      shmdev_query_status(struct shmdev_status *st);
+/*
+ * Attributes of a region by name in IPC namespace @ns_id (0: the caller's;
+ * another one's inode number needs CAP_SYS_ADMIN in the initial namespace),
+ * or through a handle; @size is the caller's sizeof(*st).
+ */
+int      shmdev_stat_ns(const char *name, uint64_t ns_id, struct shmdev_stat *st, size_t size);
+int      shmdev_fstat_sized(const struct shmdev_region *r, struct shmdev_stat *st, size_t size);
+
+static inline int shmdev_stat(const char *name, struct shmdev_stat *st)
+{
+	return shmdev_stat_ns(name, 0, st, sizeof(*st));
+}
+
+static inline int shmdev_fstat(const struct shmdev_region *r, struct shmdev_stat *st)
+{
+	return shmdev_fstat_sized(r, st, sizeof(*st));
+}
+
+/* The module; @size is the caller's sizeof(*api), sizeof(*st). */
+int      shmdev_query_api_sized(struct shmdev_api *api, size_t size);
+int      shmdev_query_status_sized(struct shmdev_status *st, size_t size);
+
+static inline int shmdev_query_api(struct shmdev_api *api)
+{
+	return shmdev_query_api_sized(api, sizeof(*api));
+}
+
+static inline int shmdev_query_status(struct shmdev_status *st)
+{
+	return shmdev_query_status_sized(st, sizeof(*st));
+}
 
 /* Wait queues on 32-bit words of the region */
 int shmdev_wait(struct shmdev_region *r, const uint32_t *word, uint32_t expected, int64_t timeout_ns);

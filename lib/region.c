@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -65,6 +66,50 @@ static int shmdev_check_name(const char *name, uint32_t *len)
 		return -ENAMETOOLONG;
 	*len = (uint32_t)n;
 	return 0;
+}
+
+/*
+ * shmdev_ioctl() for the calls whose argument has grown. A module before
+ * SHMDEV_FEAT_SIZED_ARGS knows only the structure's first layout, and
+ * refuses the size of any other in the ioctl number with -ENOTTY: ask it
+ * again at that size. The fields it does not know stay as the caller
+ * zeroed them.
+ */
+static int shmdev_ioctl_grown(int fd, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	ret = shmdev_ioctl(fd, cmd, arg);
+	if (ret != -ENOTTY)
+		return ret;
+	if (cmd == SHMDEV_IOC_STAT)
+		return shmdev_ioctl(fd, SHMDEV_IOC_STAT_VER0, arg);
+	if (cmd == SHMDEV_IOC_STATUS)
+		return shmdev_ioctl(fd, SHMDEV_IOC_STATUS_VER0, arg);
+	return ret;
+}
+
+/*
+ * @cmd with @arg, naming the region @name through @arg_name and @arg_len,
+ * on a handle of its own opened with @oflag: 0 or -errno.
+ */
+static int shmdev_name_ioctl(const char *name, __u64 *arg_name, __u32 *arg_len,
+			     int oflag, unsigned long cmd, void *arg)
+{
+	uint32_t len;
+	int fd, ret;
+
+	ret = shmdev_check_name(name, &len);
+	if (ret)
+		return ret;
+	*arg_name = (uintptr_t)name;
+	*arg_len = len;
+	fd = shmdev_dev_open(oflag);
+	if (fd < 0)
+		return fd;
+	ret = shmdev_ioctl_grown(fd, cmd, arg);
+	shmdev_dev_close(fd);
+	return ret;
 }
 
 /* shmdev_open(), and the region flags the attach reported in *@rflags. */
@@ -191,24 +236,42 @@ int shmdev_close(struct shmdev_region *r)
 	return 0;
 }
 
+/*
+ * Create region @name without attaching to it for long: SHMDEV_IOC_ATTACH
+ * with SHMDEV_CREAT through a handle of its own, closed at once. Nothing is
+ * mapped, so a region too big to map in this process is made all the same.
+ * Read-only, so that without SHMDEV_EXCL an existing region the caller may
+ * read but not write is found as well.
+ */
+SHMDEV_PUBLIC
+int shmdev_create(const char *name, uint64_t size, unsigned int flags,
+		  unsigned int mode)
+{
+	struct shmdev_attach arg = { 0 };
+
+	/* A region freed with its last user would be gone on return. */
+	if (flags & ~(SHMDEV_CREAT | SHMDEV_EXCL | SHMDEV_POPULATE))
+		return -EINVAL;
+	arg.size = size;
+	arg.flags = flags | SHMDEV_CREAT | SHMDEV_RDONLY;
+	arg.mode = mode;
+	return shmdev_name_ioctl(name, &arg.name, &arg.name_len, O_RDWR,
+				 SHMDEV_IOC_ATTACH, &arg);
+}
+
+SHMDEV_PUBLIC
+int shmdev_unlink_ns(const char *name, uint64_t ns_id)
+{
+	struct shmdev_name arg = { .ns_id = ns_id };
+
+	return shmdev_name_ioctl(name, &arg.name, &arg.name_len, O_RDWR,
+				 SHMDEV_IOC_UNLINK, &arg);
+}
+
 SHMDEV_PUBLIC
 int shmdev_unlink(const char *name)
 {
-	struct shmdev_name arg = { 0 };
-	uint32_t len;
-	int fd, ret;
-
-	ret = shmdev_check_name(name, &len);
-	if (ret)
-		return ret;
-	fd = shmdev_dev_open(O_RDWR);
-	if (fd < 0)
-		return fd;
-	arg.name = (uintptr_t)name;
-	arg.name_len = len;
-	ret = shmdev_ioctl(fd, SHMDEV_IOC_UNLINK, &arg);
-	shmdev_dev_close(fd);
-	return ret;
+	return shmdev_unlink_ns(name, 0);
 }
 
 SHMDEV_PUBLIC
@@ -261,7 +324,7 @@ int shmdev_remap(struct shmdev_region *r)
 
 	if (!r)
 		return -EINVAL;
-	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_STAT, &info);
+	ret = shmdev_ioctl_grown(r->fd, SHMDEV_IOC_STAT, &info);
 	if (ret)
 		return ret;
 	if (r->addr && info.size == r->size)
@@ -312,88 +375,159 @@ int shmdev_resize(struct shmdev_region *r, uint64_t size)
 	return ret ? ret : err;
 }
 
-static void shmdev_stat_fill(struct shmdev_stat *st,
+/*
+ * Give the caller @size bytes of the @have bytes at @src: the fields of a
+ * larger struct than the library knows read 0; a smaller one is not
+ * written past its end.
+ */
+static void shmdev_copy_out(void *dst, size_t size, const void *src,
+			    size_t have)
+{
+	if (size <= have) {
+		memcpy(dst, src, size);
+	} else {
+		memcpy(dst, src, have);
+		memset((char *)dst + have, 0, size - have);
+	}
+}
+
+/* The first versions' sizes are what old programs pass: fixed for good. */
+_Static_assert(offsetof(struct shmdev_stat, events) + 8 == SHMDEV_STAT_SIZE_VER0,
+	       "struct shmdev_stat of libshmdev 1.0 changed");
+_Static_assert(offsetof(struct shmdev_api, page_size) + 4 == SHMDEV_API_SIZE_VER0,
+	       "struct shmdev_api of ABI version 1 changed");
+_Static_assert(offsetof(struct shmdev_status, handles) + 8 == SHMDEV_STATUS_SIZE_VER0,
+	       "struct shmdev_status of ABI version 1 changed");
+
+/* The region's attributes as struct shmdev_stat, in @size bytes at @st. */
+static void shmdev_stat_fill(struct shmdev_stat *st, size_t size,
 			     const struct shmdev_region_info *info)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = info->size;
-	st->uid = info->uid;
-	st->gid = info->gid;
-	st->mode = info->mode;
-	st->flags = info->region_flags;
-	st->handles = info->handles;
-	st->mappings = info->mappings;
-	st->resident = info->resident;
-	st->ns_inum = info->ns_inum;
-	st->waits = info->waits;
-	st->wakes = info->wakes;
-	st->lock_acquired = info->lock_acquired;
-	st->lock_contended = info->lock_contended;
-	st->owner_deaths = info->owner_deaths;
-	st->events = info->events;
+	struct shmdev_stat full;
+
+	memset(&full, 0, sizeof(full));
+	full.size = info->size;
+	full.uid = info->uid;
+	full.gid = info->gid;
+	full.mode = info->mode;
+	full.region_flags = info->region_flags;
+	full.handles = info->handles;
+	full.mappings = info->mappings;
+	full.resident = info->resident;
+	full.ns_inum = info->ns_inum;
+	full.waits = info->waits;
+	full.wakes = info->wakes;
+	full.lock_acquired = info->lock_acquired;
+	full.lock_contended = info->lock_contended;
+	full.owner_deaths = info->owner_deaths;
+	full.events = info->events;
+	shmdev_copy_out(st, size, &full, sizeof(full));
 }
 
 SHMDEV_PUBLIC
-int shmdev_stat(const char *name, struct shmdev_stat *st)
+int shmdev_stat_ns(const char *name, uint64_t ns_id, struct shmdev_stat *st,
+		   size_t size)
 {
-	struct shmdev_region_info info = { 0 };
-	uint32_t len;
-	int fd, ret;
+	struct shmdev_region_info info = { .ns_id = ns_id };
+	int ret;
 
-	if (!st)
+	if (!st || size < SHMDEV_STAT_SIZE_VER0)
 		return -EINVAL;
-	ret = shmdev_check_name(name, &len);
-	if (ret)
-		return ret;
-	fd = shmdev_dev_open(O_RDONLY);
-	if (fd < 0)
-		return fd;
-	info.name = (uintptr_t)name;
-	info.name_len = len;
-	ret = shmdev_ioctl(fd, SHMDEV_IOC_STAT, &info);
-	shmdev_dev_close(fd);
+	ret = shmdev_name_ioctl(name, &info.name, &info.name_len, O_RDONLY,
+				SHMDEV_IOC_STAT, &info);
 	if (!ret)
-		shmdev_stat_fill(st, &info);
+		shmdev_stat_fill(st, size, &info);
 	return ret;
 }
 
 SHMDEV_PUBLIC
-int shmdev_fstat(const struct shmdev_region *r, struct shmdev_stat *st)
+int shmdev_fstat_sized(const struct shmdev_region *r, struct shmdev_stat *st,
+		       size_t size)
 {
 	struct shmdev_region_info info = { 0 };
 	int ret;
 
-	if (!r || !st)
+	if (!r || !st || size < SHMDEV_STAT_SIZE_VER0)
 		return -EINVAL;
-	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_STAT, &info);
+	ret = shmdev_ioctl_grown(r->fd, SHMDEV_IOC_STAT, &info);
 	if (!ret)
-		shmdev_stat_fill(st, &info);
+		shmdev_stat_fill(st, size, &info);
 	return ret;
 }
 
-/* One ioctl through a handle of its own: for calls that need no region. */
-static int shmdev_dev_ioctl(unsigned long cmd, void *arg)
+/*
+ * One query through a handle of its own, for calls that need no region:
+ * the module's @have bytes, given to the caller as @size bytes at @out.
+ */
+static int shmdev_dev_query(unsigned long cmd, void *buf, size_t have,
+			    void *out, size_t size, size_t ver0)
 {
 	int fd, ret;
 
-	if (!arg)
+	if (!out || size < ver0)
 		return -EINVAL;
 	fd = shmdev_dev_open(O_RDONLY);
 	if (fd < 0)
 		return fd;
-	ret = shmdev_ioctl(fd, cmd, arg);
+	ret = shmdev_ioctl_grown(fd, cmd, buf);
 	shmdev_dev_close(fd);
+	if (!ret)
+		shmdev_copy_out(out, size, buf, have);
 	return ret;
 }
 
 SHMDEV_PUBLIC
-int shmdev_query_api(struct shmdev_api *api)
+int shmdev_query_api_sized(struct shmdev_api *api, size_t size)
 {
-	return shmdev_dev_ioctl(SHMDEV_IOC_API, api);
+	struct shmdev_api buf = { 0 };
+
+	return shmdev_dev_query(SHMDEV_IOC_API, &buf, sizeof(buf), api, size,
+				SHMDEV_API_SIZE_VER0);
 }
 
 SHMDEV_PUBLIC
-int shmdev_query_status(struct shmdev_status *st)
+int shmdev_query_status_sized(struct shmdev_status *st, size_t size)
 {
-	return shmdev_dev_ioctl(SHMDEV_IOC_STATUS, st);
+	struct shmdev_status buf = { 0 };
+
+	return shmdev_dev_query(SHMDEV_IOC_STATUS, &buf, sizeof(buf), st, size,
+				SHMDEV_STATUS_SIZE_VER0);
+}
+
+/*
+ * libshmdev 1.0 exported shmdev_stat, shmdev_fstat, shmdev_query_api and
+ * shmdev_query_status, which wrote the structures as that version knew
+ * them. They are inline wrappers now; programs linked against 1.0 still
+ * call these, which write exactly the 1.0 sizes however the structures
+ * grow.
+ */
+#define SHMDEV_COMPAT_1_0(sym)	\
+	SHMDEV_PUBLIC __attribute__((symver(#sym "@LIBSHMDEV_1.0")))
+
+SHMDEV_COMPAT_1_0(shmdev_stat)
+int shmdev_stat_v1_0(const char *name, struct shmdev_stat *st);
+int shmdev_stat_v1_0(const char *name, struct shmdev_stat *st)
+{
+	return shmdev_stat_ns(name, 0, st, SHMDEV_STAT_SIZE_VER0);
+}
+
+SHMDEV_COMPAT_1_0(shmdev_fstat)
+int shmdev_fstat_v1_0(const struct shmdev_region *r, struct shmdev_stat *st);
+int shmdev_fstat_v1_0(const struct shmdev_region *r, struct shmdev_stat *st)
+{
+	return shmdev_fstat_sized(r, st, SHMDEV_STAT_SIZE_VER0);
+}
+
+SHMDEV_COMPAT_1_0(shmdev_query_api)
+int shmdev_query_api_v1_0(struct shmdev_api *api);
+int shmdev_query_api_v1_0(struct shmdev_api *api)
+{
+	return shmdev_query_api_sized(api, SHMDEV_API_SIZE_VER0);
+}
+
+SHMDEV_COMPAT_1_0(shmdev_query_status)
+int shmdev_query_status_v1_0(struct shmdev_status *st);
+int shmdev_query_status_v1_0(struct shmdev_status *st)
+{
+	return shmdev_query_status_sized(st, SHMDEV_STATUS_SIZE_VER0);
 }

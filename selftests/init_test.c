@@ -151,7 +151,7 @@ TEST_F_TIMEOUT(init, initialiser_killed_next_opener_takes_over, 120)
 	}
 	ASSERT_EQ(0, pipe_wait(ready[0]));
 	ASSERT_EQ(0, shmdev_stat(self->name, &st));
-	EXPECT_EQ(SHMDEV_REGION_UNREADY, st.flags & SHMDEV_REGION_UNREADY);
+	EXPECT_EQ(SHMDEV_REGION_UNREADY, st.region_flags & SHMDEV_REGION_UNREADY);
 	next = opener_that_initialises(self->name);
 	ASSERT_LE(0, next);
 	/* It waits, and does not initialise, while the initialiser lives. */
@@ -166,7 +166,7 @@ TEST_F_TIMEOUT(init, initialiser_killed_next_opener_takes_over, 120)
 	EXPECT_EQ(1, pg->inits);
 	EXPECT_EQ(next, pg->pid);
 	ASSERT_EQ(0, shmdev_stat(self->name, &st));
-	EXPECT_EQ(0, st.flags & SHMDEV_REGION_UNREADY);
+	EXPECT_EQ(0, st.region_flags & SHMDEV_REGION_UNREADY);
 	shmdev_close(r);
 	close(ready[0]);
 	close(ready[1]);
@@ -260,7 +260,7 @@ TEST_F_TIMEOUT(init, read_only_creator_waits_for_a_writer, 60)
 		_exit(0);
 	}
 	ASSERT_TRUE(WAIT_UNTIL(!shmdev_stat(self->name, &st), 10000));
-	EXPECT_EQ(SHMDEV_REGION_UNREADY, st.flags & SHMDEV_REGION_UNREADY);
+	EXPECT_EQ(SHMDEV_REGION_UNREADY, st.region_flags & SHMDEV_REGION_UNREADY);
 	ASSERT_LE(0, fd = dev_open());
 	ASSERT_EQ(0, raw_attach(fd, self->name, 0, SHMDEV_INIT, 0, &at));
 	EXPECT_EQ(SHMDEV_REGION_INITIALIZER, at.region_flags & SHMDEV_REGION_INITIALIZER);

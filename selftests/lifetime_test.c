@@ -47,7 +47,7 @@ TEST_F(life, autodestroy_kill9_leaves_nothing)
 	close(ready[1]);
 	ASSERT_EQ(0, pipe_wait(ready[0]));
 	ASSERT_EQ(0, shmdev_stat(n, &st));
-	EXPECT_EQ(SHMDEV_AUTODESTROY, st.flags);
+	EXPECT_EQ(SHMDEV_AUTODESTROY, st.region_flags);
 	EXPECT_EQ(256, st.resident);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
@@ -68,7 +68,7 @@ TEST_F(life, autodestroy_lives_while_a_handle_remains)
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_AUTODESTROY, 0600, &a));
 	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
 	ASSERT_EQ(0, shmdev_fstat(b, &st));
-	EXPECT_EQ(SHMDEV_AUTODESTROY, st.flags);
+	EXPECT_EQ(SHMDEV_AUTODESTROY, st.region_flags);
 	EXPECT_EQ(2, st.handles);
 	EXPECT_EQ(0, shmdev_close(a));
 	ASSERT_EQ(0, shmdev_stat(n, &st));
@@ -256,7 +256,7 @@ TEST_F(life, autodestroy_waits_for_last_mapping)
 	ASSERT_EQ(0, shmdev_stat(n, &st));
 	EXPECT_EQ(0, st.handles);
 	EXPECT_EQ(1, st.mappings);
-	EXPECT_EQ(SHMDEV_AUTODESTROY, st.flags);
+	EXPECT_EQ(SHMDEV_AUTODESTROY, st.region_flags);
 
 	/* The orphan dies too: the last mapping takes the region with it. */
 	ASSERT_EQ(0, kill(child, SIGKILL));
@@ -307,7 +307,7 @@ TEST_F(life, populate_allocates_up_front)
 				 0600, &a));
 	ASSERT_EQ(0, shmdev_fstat(a, &st));
 	EXPECT_EQ(64, st.resident);
-	EXPECT_EQ(SHMDEV_POPULATE, st.flags);
+	EXPECT_EQ(SHMDEV_POPULATE, st.region_flags);
 	EXPECT_EQ(0, shmdev_close(a));
 }
 

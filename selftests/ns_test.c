@@ -280,7 +280,7 @@ TEST_F(ns, dead_namespaces_are_freed)
 		CHILD_ASSERT_EQ(0, pipe_wait(go[0]));
 		/* Its namespace is dead: the name went, the memory stays. */
 		CHILD_ASSERT_EQ(0, shmdev_fstat(b, &bs));
-		CHILD_ASSERT_TRUE(bs.flags & SHMDEV_REGION_UNLINKED);
+		CHILD_ASSERT_TRUE(bs.region_flags & SHMDEV_REGION_UNLINKED);
 		CHILD_ASSERT_EQ(0, strcmp("kept", p));
 		strcpy(p, "still writable");
 		CHILD_ASSERT_EQ(0, strcmp("still writable", p));

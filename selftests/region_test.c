@@ -360,7 +360,7 @@ TEST_F(region, create_flags_ignored_on_existing)
 	ASSERT_EQ(0, shmdev_open(n, 4096, SHMDEV_CREAT | SHMDEV_AUTODESTROY | SHMDEV_POPULATE,
 				 0666, &b));
 	ASSERT_EQ(0, shmdev_fstat(b, &st));
-	EXPECT_EQ(0, st.flags);
+	EXPECT_EQ(0, st.region_flags);
 	EXPECT_EQ(0600, st.mode);
 	EXPECT_EQ(0, st.resident);
 	EXPECT_EQ(0, shmdev_close(b));
@@ -987,7 +987,7 @@ TEST_F(region, unlinked_fstat_flags)
 	ASSERT_EQ(0, shmdev_open(n, 16 * self->pg, SHMDEV_CREAT, 0600, &a));
 	ASSERT_EQ(0, shmdev_unlink(n));
 	ASSERT_EQ(0, shmdev_fstat(a, &st));
-	EXPECT_EQ(SHMDEV_REGION_UNLINKED, st.flags);
+	EXPECT_EQ(SHMDEV_REGION_UNLINKED, st.region_flags);
 	EXPECT_EQ(16 * self->pg, st.size);
 	EXPECT_EQ(0, shmdev_close(a));
 }
@@ -1073,7 +1073,7 @@ TEST_F(region, stat_attributes)
 	EXPECT_EQ(getuid(), st.uid);
 	EXPECT_EQ(getgid(), st.gid);
 	EXPECT_EQ(0640, st.mode);
-	EXPECT_EQ(0, st.flags);
+	EXPECT_EQ(0, st.region_flags);
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
@@ -1293,6 +1293,117 @@ TEST_F(region, no_sigbus_inside_region)
 	EXPECT_EQ(0, bus);
 	signal(SIGBUS, SIG_DFL);
 	EXPECT_EQ(0, shmdev_close(a));
+}
+
+/* Our IPC namespace's inode number, from /proc/self/ns/ipc. */
+static uint64_t own_ipc_ns(void)
+{
+	char buf[64];
+	ssize_t n = readlink("/proc/self/ns/ipc", buf, sizeof(buf) - 1);
+	unsigned long long v = 0;
+
+	if (n > 0) {
+		buf[n] = '\0';
+		sscanf(buf, "ipc:[%llu]", &v);
+	}
+	return v;
+}
+
+/*
+ * shmdev_create makes the region and keeps no handle and no mapping;
+ * without SHMDEV_EXCL an existing region big enough is success.
+ */
+TEST_F(region, create_without_mapping)
+{
+	const char *n = new_name(&self->names, "reg.mk");
+	struct shmdev_stat st;
+
+	ASSERT_EQ(0, shmdev_create(n, self->pg + 1, 0, 0640));
+	ASSERT_EQ(0, shmdev_stat(n, &st));
+	EXPECT_EQ(2 * self->pg, st.size);
+	EXPECT_EQ(0640, st.mode);
+	EXPECT_EQ(0, st.handles);
+	EXPECT_EQ(0, st.mappings);
+	EXPECT_EQ(0, st.region_flags);
+	EXPECT_EQ(0, shmdev_create(n, 2 * self->pg, SHMDEV_CREAT, 0600));
+	EXPECT_EQ(0, shmdev_create(n, 0, 0, 0600));
+	/* An existing region smaller than asked for is not enough. */
+	EXPECT_EQ(-EINVAL, shmdev_create(n, 3 * self->pg, 0, 0600));
+	EXPECT_EQ(-EEXIST, shmdev_create(n, self->pg, SHMDEV_EXCL, 0600));
+	ASSERT_EQ(0, shmdev_stat(n, &st));
+	EXPECT_EQ(0640, st.mode);
+	EXPECT_EQ(0, st.handles);
+}
+
+/* shmdev_create refuses what cannot make a lasting region, and bad names. */
+TEST_F(region, create_bad_input)
+{
+	const char *n = new_name(&self->names, "reg.mkbad");
+	char longname[SHMDEV_NAME_MAX + 2];
+	struct shmdev_stat st;
+
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, SHMDEV_AUTODESTROY, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, SHMDEV_INIT, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, SHMDEV_RDONLY, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(n, self->pg, 0x8000, 0600));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
+	/* Size 0 sizes nothing to create. */
+	EXPECT_EQ(-EINVAL, shmdev_create(n, 0, 0, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create(NULL, self->pg, 0, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create("", self->pg, 0, 0600));
+	EXPECT_EQ(-EINVAL, shmdev_create("a/b", self->pg, 0, 0600));
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	EXPECT_EQ(-ENAMETOOLONG, shmdev_create(longname, self->pg, 0, 0600));
+	EXPECT_EQ(-ENOENT, shmdev_stat(n, &st));
+}
+
+/*
+ * shmdev_stat_ns and shmdev_unlink_ns take 0 or the caller's own namespace's
+ * inode number as the caller's namespace; another number needs
+ * CAP_SYS_ADMIN (-EPERM), and one that holds no region is -ENOENT.
+ */
+TEST_F(region, ns_id_stat_and_unlink)
+{
+	const char *n = new_name(&self->names, "reg.nsid");
+	uint64_t own = own_ipc_ns(), other = own + 0x10000;
+	struct shmdev_stat st;
+	pid_t pid;
+
+	ASSERT_NE(0, own);
+	ASSERT_EQ(0, shmdev_create(n, self->pg, 0, 0644));
+	ASSERT_EQ(0, shmdev_stat_ns(n, 0, &st, sizeof(st)));
+	EXPECT_EQ(own, st.ns_inum);
+	ASSERT_EQ(0, shmdev_stat_ns(n, own, &st, sizeof(st)));
+	EXPECT_EQ(own, st.ns_inum);
+	EXPECT_EQ(self->pg, st.size);
+	EXPECT_EQ(-EINVAL, shmdev_stat_ns(n, own, NULL, sizeof(st)));
+	EXPECT_EQ(-EINVAL, shmdev_stat_ns(n, own, &st, SHMDEV_STAT_SIZE_VER0 - 1));
+	EXPECT_EQ(-EINVAL, shmdev_stat_ns(NULL, own, &st, sizeof(st)));
+	EXPECT_EQ(-EINVAL, shmdev_unlink_ns(NULL, own));
+	EXPECT_EQ(-EINVAL, shmdev_unlink_ns("", own));
+
+	/* Without CAP_SYS_ADMIN: another namespace is refused, ours is not. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		CHILD_ASSERT_EQ(0, setresgid(65534, 65534, 65534));
+		CHILD_ASSERT_EQ(0, setresuid(65534, 65534, 65534));
+		CHILD_ASSERT_EQ(-EPERM, shmdev_stat_ns(n, other, &st, sizeof(st)));
+		CHILD_ASSERT_EQ(-EPERM, shmdev_unlink_ns(n, other));
+		CHILD_ASSERT_EQ(0, shmdev_stat_ns(n, own, &st, sizeof(st)));
+		/* Not the owner. */
+		CHILD_ASSERT_EQ(-EPERM, shmdev_unlink_ns(n, own));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+
+	/* Root of the initial namespace: a namespace without regions. */
+	EXPECT_EQ(-ENOENT, shmdev_stat_ns(n, other, &st, sizeof(st)));
+	EXPECT_EQ(-ENOENT, shmdev_unlink_ns(n, other));
+	ASSERT_EQ(0, shmdev_unlink_ns(n, own));
+	EXPECT_EQ(-ENOENT, shmdev_stat_ns(n, own, &st, sizeof(st)));
+	EXPECT_EQ(-ENOENT, shmdev_unlink_ns(n, 0));
 }
 
 TEST_HARNESS_MAIN

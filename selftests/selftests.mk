@@ -49,3 +49,11 @@ $(O)/selftests/abi_test: selftests/kernel/abi_test.c selftests/kernel/shmdev_ksf
 $(O)/selftests/poke: selftests/poke.c include/shmdev.h $(O)/lib/libshmdev.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/lib/libshmdev.a
+
+# shmdevctl's /proc/shmdev parser on fixed texts: no module needed.
+SHMDEVCTL_PROC_SRC := tools/shmdevctl/proc.c tools/shmdevctl/common.c
+$(O)/selftests/shmdevctl_proc_test: selftests/shmdevctl_proc_test.c $(SELFTESTS_DEPS) \
+		$(SHMDEVCTL_PROC_SRC) tools/shmdevctl/proc.h tools/shmdevctl/main.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-sign-compare -I$(KSFT_INC) -Itools/shmdevctl -o $@ \
+		$< $(SHMDEVCTL_PROC_SRC) $(O)/lib/libshmdev.a

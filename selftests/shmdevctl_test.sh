@@ -234,8 +234,8 @@ expect 0 "" || st=1
 run "$S" create "${pre}q" 4k --mode 644
 expect 0 "" || st=1
 run "$S" list --json
-jcheck -n "${pre}p" mode=0640 flags=populate resident_pages=$((16384 / page)) || st=1
-jcheck -n "${pre}q" mode=0644 flags= || st=1
+jcheck -n "${pre}p" mode=0640 region_flags=populate resident=$((16384 / page)) || st=1
+jcheck -n "${pre}q" mode=0644 region_flags= || st=1
 ok $st "create --mode 0640 --populate: mode, flags, resident pages"
 
 # ---- stat ----
@@ -244,18 +244,18 @@ run "$S" stat "${pre}a"
 expect 0 "" || st=1
 for want in "name:           ${pre}a" "size:           67108864 (64M)" \
 	    "uid:            0 (root)" "mode:           0600 (rw-------)" \
-	    "flags:          -" "handles:        0" "mappings:       0" \
-	    "namespace:      $myns" "resident:       0 pages (0)" "waits:          0" \
-	    "wakes:          0" "lock acquired:  0" "lock contended: 0" \
-	    "owner deaths:   0" "events:         0"; do
+	    "region_flags:   -" "handles:        0" "mappings:       0" \
+	    "ns_inum:        $myns" "resident:       0 pages (0)" "waits:          0" \
+	    "wakes:          0" "lock_acquired:  0" "lock_contended: 0" \
+	    "owner_deaths:   0" "events:         0"; do
 	has "$out" "$want" || { note "no line '$want'"; st=1; }
 done
 ok $st "stat: every field"
 
 if have_json; then
 	run "$S" stat --json "${pre}a"
-	[ $rc = 0 ] && jcheck name="${pre}a" name_escaped="${pre}a" ns="$myns" size=67108864 \
-		uid=0 gid=0 mode=0600 flags= handles=0 mappings=0 resident_pages=0 \
+	[ $rc = 0 ] && jcheck name="${pre}a" name_escaped="${pre}a" ns_inum="$myns" size=67108864 \
+		uid=0 gid=0 mode=0600 region_flags= handles=0 mappings=0 resident=0 \
 		waits=0 wakes=0 lock_acquired=0 lock_contended=0 owner_deaths=0 events=0
 	ok $? "stat --json: valid, every field"
 else
@@ -286,7 +286,7 @@ run "$S" create "$nasty" 4k
 if have_json; then
 	st=0
 	run "$S" list --json
-	jcheck -n "${pre}a" size=67108864 mode=0600 flags= || st=1
+	jcheck -n "${pre}a" size=67108864 mode=0600 region_flags= || st=1
 	jcheck -n "$nasty_json" name_escaped="$nasty_esc" size=4096 || st=1
 	ok $st "list --json: valid; a name that needs escaping is exact in name_escaped"
 else
@@ -423,14 +423,14 @@ if command -v unshare >/dev/null && have_json; then
 		{ note "list --all: $out"; st=1; }
 	row "${pre}a" 1 && [ "$REPLY" = "$myns ${pre}a 64M 0 0 0600 0 0 -" ] || st=1
 	run "$S" list --all --json
-	jcheck -n "${pre}ns" ns="$inum" || st=1
+	jcheck -n "${pre}ns" ns_inum="$inum" || st=1
 	ok $st "list shows this namespace, list --all every namespace with NS"
 
 	st=0
 	run "$S" stat "${pre}ns"
 	expect 1 || st=1
 	run "$S" stat "${pre}ns" --ns "$inum" --json
-	[ $rc = 0 ] && jcheck size=12288 ns="$inum" || st=1
+	[ $rc = 0 ] && jcheck size=12288 ns_inum="$inum" || st=1
 	run "$S" rm "${pre}ns" --ns garbage
 	expect 2 || st=1
 	run "$S" rm "${pre}ns" --ns "$inum"
