@@ -50,6 +50,14 @@ struct shmdev_stat {
 	uint64_t ns_inum;	/* IPC namespace */
 	uint64_t waits, wakes, lock_acquired, lock_contended, owner_deaths;
 	uint64_t events;
+	/* SHMDEV_STAT_SIZE_VER0 ends here. Since libshmdev 1.2, filled by a
+	 * module with SHMDEV_FEAT_SIZED_ARGS for callers who may read the
+	 * region, else 0: */
+	uint32_t creator_pid;	/* the creating process */
+	uint32_t last_pid;	/* the process of the last attach or detach */
+	uint64_t ctime;		/* creation or last size change, CLOCK_REALTIME ns */
+	uint64_t atime;		/* last attach */
+	uint64_t dtime;		/* last detach */
 };
 
 #define SHMDEV_STAT_SIZE_VER0	104	/* struct shmdev_stat of libshmdev 1.0 */

@@ -421,6 +421,11 @@ static void shmdev_stat_fill(struct shmdev_stat *st, size_t size,
 	full.lock_contended = info->lock_contended;
 	full.owner_deaths = info->owner_deaths;
 	full.events = info->events;
+	full.creator_pid = info->creator_pid;
+	full.last_pid = info->last_pid;
+	full.ctime = info->ctime;
+	full.atime = info->atime;
+	full.dtime = info->dtime;
 	shmdev_copy_out(st, size, &full, sizeof(full));
 }
 

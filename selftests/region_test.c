@@ -1097,6 +1097,29 @@ TEST_F(region, stat_counters)
 	EXPECT_EQ(0, shmdev_close(a));
 }
 
+/* shmdev_fstat() passes on the creator, the last attacher and the times. */
+TEST_F(region, stat_pids_and_times)
+{
+	const char *n = new_name(&self->names, "reg.stat");
+	struct shmdev_region *a, *b;
+	struct shmdev_stat st;
+	struct timespec ts;
+	uint64_t before;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	before = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	ASSERT_EQ(0, shmdev_open(n, self->pg, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
+	ASSERT_EQ(0, shmdev_close(b));
+	ASSERT_EQ(0, shmdev_fstat(a, &st));
+	EXPECT_EQ(getpid(), st.creator_pid);
+	EXPECT_EQ(getpid(), st.last_pid);
+	EXPECT_LE(before, st.ctime);
+	EXPECT_LE(st.ctime, st.atime);
+	EXPECT_LE(st.atime, st.dtime);
+	EXPECT_EQ(0, shmdev_close(a));
+}
+
 /* /proc/shmdev's row of a region shows its mode, handles, flags and size. */
 TEST_F(region, proc_row)
 {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -366,8 +367,28 @@ static void print_stat_json(const char *name, const struct shmdev_stat *st)
 	json_u64(&j, "lock_contended", st->lock_contended);
 	json_u64(&j, "owner_deaths", st->owner_deaths);
 	json_u64(&j, "events", st->events);
+	json_u64(&j, "creator_pid", st->creator_pid);
+	json_u64(&j, "last_pid", st->last_pid);
+	json_u64(&j, "ctime", st->ctime);
+	json_u64(&j, "atime", st->atime);
+	json_u64(&j, "dtime", st->dtime);
 	json_close(&j, '}');
 	free(e);
+}
+
+/* A CLOCK_REALTIME time in ns as the local time, or "-" for none. */
+static void print_time(const char *label, uint64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	char buf[64];
+	struct tm tm;
+
+	if (!ns || !localtime_r(&t, &tm) ||
+	    !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z", &tm)) {
+		printf("%-16s-\n", label);
+		return;
+	}
+	printf("%-16s%s (%" PRIu64 ")\n", label, buf, ns);
 }
 
 static void print_stat_text(const char *name, const struct shmdev_stat *st)
@@ -397,6 +418,11 @@ static void print_stat_text(const char *name, const struct shmdev_stat *st)
 	printf("%-16s%" PRIu64 "\n", "lock_contended:", st->lock_contended);
 	printf("%-16s%" PRIu64 "\n", "owner_deaths:", st->owner_deaths);
 	printf("%-16s%" PRIu64 "\n", "events:", st->events);
+	printf("%-16s%u\n", "creator_pid:", st->creator_pid);
+	printf("%-16s%u\n", "last_pid:", st->last_pid);
+	print_time("ctime:", st->ctime);
+	print_time("atime:", st->atime);
+	print_time("dtime:", st->dtime);
 	free(e);
 }
 
