@@ -481,7 +481,8 @@ if have_json; then
 	run "$S" create "${pre}s" 1M
 	run "$S" status --json
 	jcheck usage.ns_bytes=$((before[0] + 1048576)) usage.ns_regions=$((before[1] + 1)) \
-		usage.regions=$((before[2] + 1)) usage.handles=0 || st=1
+		usage.regions=$((before[2] + 1)) usage.handles=0 usage.owner_ids=0 \
+		usage.user_owner_ids=0 || st=1
 	run "$S" rm "${pre}s"
 	ok $st "status counts regions and bytes (and not its own handle)"
 else

@@ -188,6 +188,12 @@ static void mod_state_read(struct mod_state *m)
 		m->st.handles--;
 }
 
+/* Does the module fill the status fields of SHMDEV_FEAT_SIZED_ARGS? */
+static bool sized_args(const struct mod_state *m)
+{
+	return !m->api_err && (m->api.features & SHMDEV_FEAT_SIZED_ARGS);
+}
+
 static bool param_read(const struct mod_state *m, int i, char *buf, size_t size)
 {
 	char path[512];
@@ -282,6 +288,10 @@ static void print_status_json(const struct mod_state *m, bool loaded_now)
 		json_u64(&j, "bytes", m->st.bytes);
 		json_u64(&j, "user_bytes", m->st.user_bytes);
 		json_u64(&j, "handles", m->st.handles);
+		if (sized_args(m)) {
+			json_u64(&j, "owner_ids", m->st.owner_ids);
+			json_u64(&j, "user_owner_ids", m->st.user_owner_ids);
+		}
 		json_close(&j, '}');
 	} else {
 		json_null(&j, "usage");
@@ -343,6 +353,10 @@ static void print_status_text(const struct mod_state *m, bool loaded_now)
 		       (uint64_t)m->st.regions, fmt_size(m->st.bytes, b2));
 		printf("%-17s%s\n", "your bytes:", fmt_size(m->st.user_bytes, b1));
 		printf("%-17s%" PRIu64 "\n", "open handles:", (uint64_t)m->st.handles);
+		if (sized_args(m))
+			printf("%-17s%" PRIu64 " in all, %" PRIu64 " yours\n",
+			       "owner ids:", (uint64_t)m->st.owner_ids,
+			       (uint64_t)m->st.user_owner_ids);
 	} else if (!m->dev_err) {
 		printf("%-17s%s\n", "status:", strerror(-m->status_err));
 	}
