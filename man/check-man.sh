@@ -323,10 +323,10 @@ while read -r sym node; do
 	diag=$tmp/diag
 	: >"$diag"
 	if grep -q "^$sym inline$" "$tmp/functions"; then
-		# A compat symbol: only programs linked before find it.
+		# The old call: programs linked before, and lookups by name, find it.
 		if [ -f "$tmp/nm" ]; then
-			grep -q " $sym@$node$" "$tmp/nm" ||
-				echo "$(basename "$lib") does not export $sym@$node (static inline in $header: a compat symbol, not the default)" >>"$diag"
+			grep -q " $sym@@$node$" "$tmp/nm" ||
+				echo "$(basename "$lib") does not export $sym@@$node (static inline in $header: the old call, still the default for lookups by name)" >>"$diag"
 		fi
 	else
 		grep -q "^$sym extern$" "$tmp/functions" ||

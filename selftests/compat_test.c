@@ -225,4 +225,32 @@ TEST_F(compat, symbols_of_1_0)
 	EXPECT_EQ(-EINVAL, api_1_0(NULL));
 }
 
+/*
+ * A binding that looks the old names up without a version (dlsym(),
+ * Python's ctypes, PHP's FFI) finds them, and they write the 1.0 sizes.
+ */
+TEST_F(compat, old_names_found_without_a_version)
+{
+	int (*stat_any)(const char *, struct shmdev_stat_1_0 *);
+	int (*status_any)(struct shmdev_status_1_0 *);
+	struct old_status s;
+	struct old_stat o;
+
+	ASSERT_NE(NULL, self->so);
+	stat_any = dlsym(self->so, "shmdev_stat");
+	status_any = dlsym(self->so, "shmdev_query_status");
+	ASSERT_NE(NULL, stat_any);
+	ASSERT_NE(NULL, status_any);
+	EXPECT_NE(NULL, dlsym(self->so, "shmdev_fstat"));
+	EXPECT_NE(NULL, dlsym(self->so, "shmdev_query_api"));
+	memset(&o, GUARD, sizeof(o));
+	ASSERT_EQ(0, stat_any(self->name, &o.st));
+	EXPECT_EQ(2 * self->pg, o.st.size);
+	EXPECT_TRUE(guard_intact(o.after, sizeof(o.after)));
+	memset(&s, GUARD, sizeof(s));
+	ASSERT_EQ(0, status_any(&s.st));
+	EXPECT_LE(1, s.st.regions);
+	EXPECT_TRUE(guard_intact(s.after, sizeof(s.after)));
+}
+
 TEST_HARNESS_MAIN
