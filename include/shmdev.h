@@ -44,7 +44,13 @@ struct shmdev_region;
  */
 struct shmdev_stat {
 	uint64_t size;
-	uint32_t uid, gid, mode, region_flags, handles, mappings;
+	uint32_t uid, gid, mode;
+	union {
+		uint32_t region_flags;	/* SHMDEV_AUTODESTROY, _POPULATE, SHMDEV_REGION_* */
+		/* its name in libshmdev 1.0, kept so that old sources build */
+		uint32_t flags;
+	};
+	uint32_t handles, mappings;
 	uint32_t reserved;
 	uint64_t resident;	/* pages allocated */
 	uint64_t ns_inum;	/* IPC namespace */
@@ -60,7 +66,8 @@ struct shmdev_stat {
 	uint64_t dtime;		/* last detach */
 };
 
-#define SHMDEV_STAT_SIZE_VER0	104	/* struct shmdev_stat of libshmdev 1.0 */
+/* struct shmdev_stat of libshmdev 1.0: 104 bytes on 64-bit, 100 on i386. */
+#define SHMDEV_STAT_SIZE_VER0	(offsetof(struct shmdev_stat, events) + sizeof(uint64_t))
 #define SHMDEV_API_SIZE_VER0	24	/* struct shmdev_api of ABI version 1 */
 /* SHMDEV_STATUS_SIZE_VER0 (48) is the uapi's. */
 
