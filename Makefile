@@ -8,7 +8,7 @@
 #   make vm-shell   a shell in the VM with the module loaded
 #   make install    module, library, headers, pkg-config, CLI, udev rule, man pages
 
-VERSION     := 0.1.0
+VERSION     := 0.2.0
 ABI_MAJOR   := 1
 
 O           ?= build
