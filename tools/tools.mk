@@ -17,7 +17,8 @@ tools: $(SHMDEVCTL)
 
 # libkmod's header is checked for when an object is built, not on every
 # make: an installed tree's make (install_test) need not find it.
-$(O)/tools/shmdevctl.d/%.o: tools/shmdevctl/%.c $(SHMDEVCTL_HDRS)
+# Makefile: VERSION is compiled in.
+$(O)/tools/shmdevctl.d/%.o: tools/shmdevctl/%.c $(SHMDEVCTL_HDRS) Makefile
 	@pkg-config --exists libkmod || \
 		{ echo "no libkmod: apt-get install libkmod-dev pkg-config (or make deps)"; exit 1; }
 	@mkdir -p $(dir $@)
