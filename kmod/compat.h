@@ -8,6 +8,7 @@
 #ifndef _SHMDEV_COMPAT_H
 #define _SHMDEV_COMPAT_H
 
+#include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
@@ -87,6 +88,57 @@ static inline struct file *shmdev_shmem_setup(const char *name, loff_t size)
 	return shmem_file_setup(name, size, VM_NORESERVE);
 #else
 	return shmem_file_setup(name, size, mk_vma_flags(VMA_NORESERVE_BIT));
+#endif
+}
+
+/*
+ * 6.3 passes inode operations the mount's idmapping, where 6.1 passed its
+ * user namespace. The shmdev filesystem is never idmapped: it reads neither.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define shmdev_idmap	user_namespace
+#else
+#define shmdev_idmap	mnt_idmap
+#endif
+
+/*
+ * 6.14 gives ->d_revalidate() the parent and the name it was looked up by,
+ * which stays stable while the dentry's own may be changing.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+#define SHMDEV_D_REVALIDATE_ARGS	struct dentry *dentry, unsigned int flags
+#define SHMDEV_D_REVALIDATE_NAME	(&dentry->d_name)
+#else
+#define SHMDEV_D_REVALIDATE_ARGS	struct inode *dir, const struct qstr *name, \
+					struct dentry *dentry, unsigned int flags
+#define SHMDEV_D_REVALIDATE_NAME	name
+#endif
+
+/* 6.17 hid the superblock's default dentry operations behind a setter. */
+static inline void shmdev_set_d_op(struct super_block *sb,
+				   const struct dentry_operations *ops)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+	sb->s_d_op = ops;
+#else
+	set_default_d_op(sb, ops);
+#endif
+}
+
+/* 6.18 renamed generic_delete_inode(): drop an inode at its last iput(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 18, 0)
+#define shmdev_inode_just_drop	generic_delete_inode
+#else
+#define shmdev_inode_just_drop	inode_just_drop
+#endif
+
+/* 6.7 put an inode's times behind accessors. */
+static inline void shmdev_inode_init_ts(struct inode *inode)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	inode->i_atime = inode->i_mtime = inode->i_ctime = current_time(inode);
+#else
+	simple_inode_init_ts(inode);
 #endif
 }
 

@@ -8,6 +8,9 @@
  *
  * One open file is one handle. SHMDEV_IOC_ATTACH binds it to a region, once;
  * mmap of the file then maps that region, and the region's ioctls act on it.
+ * An open file of a region in the shmdev filesystem (fs.c) is a handle
+ * attached from the start, with the same ioctls; SHMDEV_IOC_ATTACH with
+ * SHMDEV_FILE makes one without a mount.
  */
 
 #include <linux/compat.h>
@@ -94,45 +97,35 @@ static int shmdev_id_alloc(void)
 	return id;
 }
 
-static int shmdev_open(struct inode *inode, struct file *file)
+/* A handle not attached yet, with an id of its own. */
+struct shmdev_handle *shmdev_handle_new(void)
 {
 	struct shmdev_handle *h;
 	int id;
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	id = shmdev_id_alloc();
 	if (id < 0) {
 		kfree(h);
-		return id == -ENOSPC ? -EMFILE : id;
+		return ERR_PTR(id == -ENOSPC ? -EMFILE : id);
 	}
 	h->id = id;
 	xa_init(&h->owner_ids);
 	mutex_init(&h->attach_lock);
-	file->private_data = h;
 	atomic_long_inc(&shmdev_nr_handles);
-	return nonseekable_open(inode, file);
+	return h;
 }
 
-static int shmdev_release(struct inode *inode, struct file *file)
+/* Free @h, detached from its region first if it was attached. */
+void shmdev_handle_free(struct shmdev_handle *h)
 {
-	struct shmdev_handle *h = file->private_data;
-	struct shmdev_region *r = h->region;
 	unsigned long index;
 	void *entry;
 
-	if (r) {
-		fput(h->file);
-		shmdev_region_stamp(r, false);
-		shmdev_sync_release(h);
-		/* After its locks and mutexes are repaired, for its successor. */
-		shmdev_region_init_abandon(r, h->id);
-		atomic_dec(&r->handles);
-		shmdev_region_put(r);
-	}
 	atomic_long_dec(&shmdev_nr_handles);
-	/* After the words holding them were released above. */
+	/* After the words holding them were released. */
 	xa_for_each(&h->owner_ids, index, entry)
 		ida_free(&shmdev_ids, index);
 	xa_destroy(&h->owner_ids);
@@ -140,20 +133,92 @@ static int shmdev_release(struct inode *inode, struct file *file)
 	ida_free(&shmdev_ids, h->id);
 	mutex_destroy(&h->attach_lock);
 	kfree(h);
+}
+
+/**
+ * shmdev_handle_attached - @h is now a handle of @r
+ * @h: a handle not attached, not yet reachable by others
+ * @r: the region: the caller gives @h its reference and raised its
+ *     handle count
+ * @rdonly: a read-only handle
+ */
+void shmdev_handle_attached(struct shmdev_handle *h, struct shmdev_region *r,
+			    bool rdonly)
+{
+	h->rdonly = rdonly;
+	h->event_seen = atomic64_read(&r->events);
+	shmdev_region_stamp(r, true);
+	/* Pairs with smp_load_acquire() in shmdev_handle_region(). */
+	smp_store_release(&h->region, r);
+}
+
+static int shmdev_open(struct inode *inode, struct file *file)
+{
+	struct shmdev_handle *h = shmdev_handle_new();
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	file->private_data = h;
+	return nonseekable_open(inode, file);
+}
+
+/* ->release of every file that is a handle. */
+int shmdev_handle_release(struct inode *inode, struct file *file)
+{
+	struct shmdev_handle *h = file->private_data;
+	struct shmdev_region *r = h->region;
+
+	if (r) {
+		if (h->file)
+			fput(h->file);
+		shmdev_region_stamp(r, false);
+		shmdev_sync_release(h);
+		/* After its locks and mutexes are repaired, for its successor. */
+		shmdev_region_init_abandon(r, h->id);
+		atomic_dec(&r->handles);
+		shmdev_region_put(r);
+	}
+	shmdev_handle_free(h);
 	return 0;
 }
 
-static int shmdev_mmap(struct file *file, struct vm_area_struct *vma)
+/*
+ * The file every mapping of @h gets as its vm_file, made at the first
+ * mmap: a file of the shmem inode with the handle's access mode.
+ */
+static struct file *shmdev_handle_map_file(struct shmdev_handle *h,
+					   struct shmdev_region *r)
+{
+	struct file *file = READ_ONCE(h->file);
+
+	if (file)
+		return file;
+	file = shmdev_region_file(r, h->rdonly);
+	if (IS_ERR(file))
+		return file;
+	if (cmpxchg(&h->file, NULL, file)) {
+		fput(file);
+		file = h->file;
+	}
+	return file;
+}
+
+/* ->mmap of every file that is a handle. */
+int shmdev_handle_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct shmdev_handle *h = file->private_data;
 	struct shmdev_region *r = shmdev_attached(file);
+	struct file *mf;
 
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	return shmdev_region_mmap(h->file, vma);
+	mf = shmdev_handle_map_file(h, r);
+	if (IS_ERR(mf))
+		return PTR_ERR(mf);
+	return shmdev_region_mmap(mf, vma);
 }
 
-static __poll_t shmdev_poll(struct file *file, poll_table *wait)
+__poll_t shmdev_handle_poll(struct file *file, poll_table *wait)
 {
 	struct shmdev_handle *h = file->private_data;
 	struct shmdev_region *r = shmdev_handle_region(h);
@@ -229,18 +294,155 @@ static long shmdev_ioctl_api(struct shmdev_ioc *ioc, void *karg)
 			SHMDEV_FEAT_LOCKS | SHMDEV_FEAT_MUTEX |
 			SHMDEV_FEAT_EVENTS | SHMDEV_FEAT_MUTEX_DESTROY |
 			SHMDEV_FEAT_OWNER_IDS | SHMDEV_FEAT_INIT |
-			SHMDEV_FEAT_SIZED_ARGS;
+			SHMDEV_FEAT_SIZED_ARGS | SHMDEV_FEAT_FILES;
 	api->name_max = SHMDEV_NAME_MAX;
 	api->page_size = PAGE_SIZE;
 	return 0;
 }
 
-static long shmdev_ioctl_attach(struct shmdev_ioc *ioc, void *karg)
+/* Undo shmdev_attach_region(): a region this attach created goes with it. */
+static void shmdev_attach_undo(struct shmdev_handle *h,
+			       struct shmdev_region *r, bool created)
+{
+	if (created)
+		shmdev_region_uncreate(r);
+	shmdev_region_init_abandon(r, h->id);
+	atomic_dec(&r->handles);
+	shmdev_region_put(r);
+}
+
+/*
+ * Find or create the region of @arg for the handle @h, under its attach
+ * lock: the region with a reference and its handle count raised, waited
+ * for when SHMDEV_INIT says so; arg->region_flags is filled.
+ */
+static struct shmdev_region *shmdev_attach_region(struct shmdev_handle *h,
+						  struct shmdev_attach *arg,
+						  const char *name,
+						  bool *created)
+{
+	struct shmdev_region *r;
+	long ret;
+
+again:
+	r = shmdev_region_attach(name, arg->name_len, arg, h->id, created);
+	if (IS_ERR(r))
+		return r;
+	arg->region_flags = r->flags;
+	if (!(arg->flags & SHMDEV_INIT))
+		return r;
+	if (*created && !(arg->flags & SHMDEV_RDONLY))
+		ret = 1;
+	else
+		ret = shmdev_region_init_wait(r, h->id,
+					      arg->flags & SHMDEV_RDONLY);
+	if (ret == -ESTALE) {
+		atomic_dec(&r->handles);
+		shmdev_region_put(r);
+		goto again;
+	}
+	if (ret < 0) {
+		shmdev_attach_undo(h, r, *created);
+		return ERR_PTR(ret);
+	}
+	if (ret)
+		arg->region_flags |= SHMDEV_REGION_INITIALIZER;
+	return r;
+}
+
+/* SHMDEV_IOC_ATTACH: bind this file's handle. */
+static long shmdev_attach_this(struct shmdev_ioc *ioc,
+			       struct shmdev_attach *arg, const char *name)
 {
 	struct shmdev_handle *h = ioc->h;
-	struct shmdev_attach *arg = karg;
 	struct shmdev_region *r;
 	bool created;
+	long ret;
+
+	/* Interruptible: an attach ahead of us may sleep for initialisation. */
+	ret = mutex_lock_interruptible(&h->attach_lock);
+	if (ret)
+		return ret;
+	ret = -EBUSY;
+	if (h->region)
+		goto out_unlock;
+	r = shmdev_attach_region(h, arg, name, &created);
+	ret = PTR_ERR(r);
+	if (IS_ERR(r))
+		goto out_unlock;
+	arg->region_size = READ_ONCE(r->size);
+	arg->handle_id = h->id;
+	ret = shmdev_ioc_copy_out(ioc, arg);
+	if (ret) {
+		shmdev_attach_undo(h, r, created);
+		goto out_unlock;
+	}
+	shmdev_handle_attached(h, r, arg->flags & SHMDEV_RDONLY);
+out_unlock:
+	mutex_unlock(&h->attach_lock);
+	return ret;
+}
+
+/*
+ * SHMDEV_IOC_ATTACH with SHMDEV_FILE: a new handle, in a new file of the
+ * region, returned as a new file descriptor; this file is left alone.
+ */
+static long shmdev_attach_file(struct shmdev_ioc *ioc,
+			       struct shmdev_attach *arg, const char *name)
+{
+	struct shmdev_region *r;
+	struct shmdev_handle *h;
+	struct file *file;
+	bool created;
+	long ret;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	h = shmdev_handle_new();
+	ret = PTR_ERR(h);
+	if (IS_ERR(h))
+		goto err_fd;
+	/* Nobody else can reach @h yet: its attach lock is only for form. */
+	mutex_lock(&h->attach_lock);
+	r = shmdev_attach_region(h, arg, name, &created);
+	mutex_unlock(&h->attach_lock);
+	ret = PTR_ERR(r);
+	if (IS_ERR(r))
+		goto err_handle;
+	shmdev_handle_attached(h, r, arg->flags & SHMDEV_RDONLY);
+	file = shmdev_fs_open(r, h);
+	ret = PTR_ERR(file);
+	if (IS_ERR(file)) {
+		h->region = NULL;
+		shmdev_attach_undo(h, r, created);
+		goto err_handle;
+	}
+	/* From here the file owns the handle: its release undoes the attach. */
+	arg->region_size = READ_ONCE(r->size);
+	arg->handle_id = h->id;
+	arg->fd = fd;
+	ret = shmdev_ioc_copy_out(ioc, arg);
+	if (ret) {
+		if (created)
+			shmdev_region_uncreate(r);
+		fput(file);
+		goto err_fd;
+	}
+	fd_install(fd, file);
+	return 0;
+
+err_handle:
+	shmdev_handle_free(h);
+err_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
+static long shmdev_ioctl_attach(struct shmdev_ioc *ioc, void *karg)
+{
+	struct shmdev_attach *arg = karg;
 	char *name;
 	long ret;
 
@@ -251,10 +453,14 @@ static long shmdev_ioctl_attach(struct shmdev_ioc *ioc, void *karg)
 	ret = shmdev_ioc_copy_out(ioc, arg);
 	if (ret)
 		return ret;
-	if (arg->flags & ~SHMDEV_ATTACH_VALID_FLAGS || arg->pad)
+	if (arg->flags & ~SHMDEV_ATTACH_VALID_FLAGS || arg->pad || arg->pad2)
 		return -EINVAL;
 	if (!(arg->flags & SHMDEV_CREAT) &&
 	    arg->flags & (SHMDEV_EXCL | SHMDEV_AUTODESTROY | SHMDEV_POPULATE))
+		return -EINVAL;
+	/* A caller of the first layout has nowhere to get the descriptor. */
+	if (arg->flags & SHMDEV_FILE &&
+	    ioc->usize < offsetofend(struct shmdev_attach, fd))
 		return -EINVAL;
 	/*
 	 * The device's open mode bounds the handle's: through /dev/shmdev
@@ -266,73 +472,10 @@ static long shmdev_ioctl_attach(struct shmdev_ioc *ioc, void *karg)
 	name = shmdev_name_get(arg->name, arg->name_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-
-	/* Interruptible: an attach ahead of us may sleep for initialisation. */
-	ret = mutex_lock_interruptible(&h->attach_lock);
-	if (ret)
-		goto err_name;
-	ret = -EBUSY;
-	if (h->region)
-		goto err_unlock;
-again:
-	r = shmdev_region_attach(name, arg->name_len, arg, h->id, &created);
-	if (IS_ERR(r)) {
-		ret = PTR_ERR(r);
-		goto err_unlock;
-	}
-	arg->region_flags = r->flags;
-	if (arg->flags & SHMDEV_INIT) {
-		if (created && !(arg->flags & SHMDEV_RDONLY))
-			ret = 1;
-		else
-			ret = shmdev_region_init_wait(r, h->id,
-						      arg->flags & SHMDEV_RDONLY);
-		if (ret == -ESTALE) {
-			atomic_dec(&r->handles);
-			shmdev_region_put(r);
-			goto again;
-		}
-		if (ret < 0)
-			goto err_region;
-		if (ret)
-			arg->region_flags |= SHMDEV_REGION_INITIALIZER;
-	}
-
-	h->rdonly = arg->flags & SHMDEV_RDONLY;
-	h->file = shmdev_region_file(r, h->rdonly);
-	if (IS_ERR(h->file)) {
-		ret = PTR_ERR(h->file);
-		h->file = NULL;
-		goto err_region;
-	}
-
-	arg->region_size = READ_ONCE(r->size);
-	arg->handle_id = h->id;
-	ret = shmdev_ioc_copy_out(ioc, arg);
-	if (ret)
-		goto err_file;
-
-	h->event_seen = atomic64_read(&r->events);
-	shmdev_region_stamp(r, true);
-	/* Pairs with smp_load_acquire() in shmdev_handle_region(). */
-	smp_store_release(&h->region, r);
-	mutex_unlock(&h->attach_lock);
-	kfree(name);
-	return 0;
-
-err_file:
-	fput(h->file);
-	h->file = NULL;
-err_region:
-	/* A region this call created goes with its failure. */
-	if (created)
-		shmdev_region_uncreate(r);
-	shmdev_region_init_abandon(r, h->id);
-	atomic_dec(&r->handles);
-	shmdev_region_put(r);
-err_unlock:
-	mutex_unlock(&h->attach_lock);
-err_name:
+	if (arg->flags & SHMDEV_FILE)
+		ret = shmdev_attach_file(ioc, arg, name);
+	else
+		ret = shmdev_attach_this(ioc, arg, name);
 	kfree(name);
 	return ret;
 }
@@ -622,7 +765,7 @@ struct shmdev_ioctl_desc {
 static const struct shmdev_ioctl_desc shmdev_ioctls[] = {
 	SHMDEV_IOCTL(SHMDEV_IOC_API, sizeof(struct shmdev_api), 0,
 		     shmdev_ioctl_api),
-	SHMDEV_IOCTL(SHMDEV_IOC_ATTACH, sizeof(struct shmdev_attach), 0,
+	SHMDEV_IOCTL(SHMDEV_IOC_ATTACH, SHMDEV_ATTACH_SIZE_VER0, 0,
 		     shmdev_ioctl_attach),
 	SHMDEV_IOCTL(SHMDEV_IOC_UNLINK, sizeof(struct shmdev_name),
 		     SHMDEV_IOC_WRITER, shmdev_ioctl_unlink),
@@ -660,7 +803,7 @@ static const struct shmdev_ioctl_desc shmdev_ioctls[] = {
  * to the module's layout; a longer one only with zeros past it), call the
  * handler, copy the answer out at the caller's size.
  */
-static long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct shmdev_ioc ioc = {
 		.file	= file,
@@ -710,9 +853,9 @@ static long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static const struct file_operations shmdev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= shmdev_open,
-	.release	= shmdev_release,
-	.mmap		= shmdev_mmap,
-	.poll		= shmdev_poll,
+	.release	= shmdev_handle_release,
+	.mmap		= shmdev_handle_mmap,
+	.poll		= shmdev_handle_poll,
 	.unlocked_ioctl	= shmdev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -747,11 +890,16 @@ static int __init shmdev_init(void)
 	ret = shmdev_regions_init();
 	if (ret)
 		goto err_sync;
-	ret = misc_register(&shmdev_misc);
+	ret = shmdev_fs_init();
 	if (ret)
 		goto err_regions;
+	ret = misc_register(&shmdev_misc);
+	if (ret)
+		goto err_fs;
 	return 0;
 
+err_fs:
+	shmdev_fs_exit();
 err_regions:
 	shmdev_regions_exit();
 err_sync:
@@ -762,6 +910,7 @@ err_sync:
 static void __exit shmdev_exit(void)
 {
 	misc_deregister(&shmdev_misc);
+	shmdev_fs_exit();
 	shmdev_regions_exit();
 	shmdev_sync_exit();
 	ida_destroy(&shmdev_ids);

@@ -39,6 +39,8 @@ static DEFINE_MUTEX(shmdev_table_lock);
 static LIST_HEAD(shmdev_namespaces);
 static u64 shmdev_nr_regions;
 static u64 shmdev_nr_bytes;
+/* Inode numbers of regions; 1 is the root directory's (fs.c). */
+static atomic64_t shmdev_last_ino = ATOMIC64_INIT(1);
 
 /**
  * struct shmdev_user - what is charged to one user, in all namespaces
@@ -125,55 +127,172 @@ static struct shmdev_ns *shmdev_ns_lookup(u64 ns_id, int *err)
 }
 
 /* Caller must hold shmdev_table_lock. */
-static struct shmdev_region *shmdev_name_find(struct shmdev_ns *ns,
-					      const char *name, unsigned int len)
+static struct shmdev_link *shmdev_link_find(struct shmdev_ns *ns,
+					    const char *name, unsigned int len)
 {
 	struct rb_node *n = ns ? ns->names.rb_node : NULL;
 
 	while (n) {
-		struct shmdev_region *r = rb_entry(n, struct shmdev_region, node);
-		int cmp = memcmp(name, r->name, min(len, r->name_len));
+		struct shmdev_link *l = rb_entry(n, struct shmdev_link, node);
+		int cmp = memcmp(name, l->name, min(len, l->len));
 
 		if (!cmp)
-			cmp = (int)len - (int)r->name_len;
+			cmp = (int)len - (int)l->len;
 		if (cmp < 0)
 			n = n->rb_left;
 		else if (cmp > 0)
 			n = n->rb_right;
 		else
-			return r;
+			return l;
 	}
 	return NULL;
 }
 
-/* Caller must hold shmdev_table_lock; the name must not be linked yet. */
-static void shmdev_name_link(struct shmdev_region *r)
+/* Caller must hold shmdev_table_lock. */
+static struct shmdev_region *shmdev_name_find(struct shmdev_ns *ns,
+					      const char *name, unsigned int len)
+{
+	struct shmdev_link *l = shmdev_link_find(ns, name, len);
+
+	return l ? l->region : NULL;
+}
+
+static struct shmdev_link *shmdev_link_alloc(const char *name, unsigned int len)
+{
+	struct shmdev_link *l;
+
+	l = kmalloc(struct_size(l, name, len + 1), GFP_KERNEL_ACCOUNT);
+	if (!l)
+		return NULL;
+	l->len = len;
+	memcpy(l->name, name, len);
+	l->name[len] = '\0';
+	return l;
+}
+
+/*
+ * Give @r the name @l, which must be free in its namespace. The caller
+ * takes the name's reference unless @r is AUTODESTROY. Caller must hold
+ * shmdev_table_lock.
+ */
+static void shmdev_link_add(struct shmdev_region *r, struct shmdev_link *l)
 {
 	struct rb_node **p = &r->ns->names.rb_node, *parent = NULL;
 
 	while (*p) {
-		struct shmdev_region *o = rb_entry(*p, struct shmdev_region, node);
-		int cmp = memcmp(r->name, o->name, min(r->name_len, o->name_len));
+		struct shmdev_link *o = rb_entry(*p, struct shmdev_link, node);
+		int cmp = memcmp(l->name, o->name, min(l->len, o->len));
 
 		if (!cmp)
-			cmp = (int)r->name_len - (int)o->name_len;
+			cmp = (int)l->len - (int)o->len;
 		parent = *p;
 		p = cmp < 0 ? &(*p)->rb_left : &(*p)->rb_right;
 	}
-	rb_link_node(&r->node, parent, p);
-	rb_insert_color(&r->node, &r->ns->names);
+	rb_link_node(&l->node, parent, p);
+	rb_insert_color(&l->node, &r->ns->names);
+	l->region = r;
+	list_add_tail(&l->region_node, &r->links);
+	r->nlink++;
+	r->ns->nr_names++;
 	WRITE_ONCE(r->linked, true);
 }
 
-/* Caller must hold shmdev_table_lock. */
-static void shmdev_name_unlink(struct shmdev_region *r)
+/*
+ * Remove the name @l and free it. Return whether it held a reference to
+ * its region, for the caller to drop once it has let go of the lock.
+ * Caller must hold shmdev_table_lock.
+ */
+static bool shmdev_link_del(struct shmdev_link *l)
 {
-	rb_erase(&r->node, &r->ns->names);
-	RB_CLEAR_NODE(&r->node);
-	WRITE_ONCE(r->linked, false);
-	/* SHMDEV_INIT waiters look the name up again (shmdev_region_init_wait()). */
-	if (READ_ONCE(r->unready))
-		wake_up_all(&r->init_wq);
+	struct shmdev_region *r = l->region;
+
+	rb_erase(&l->node, &r->ns->names);
+	list_del(&l->region_node);
+	kfree(l);
+	r->ns->nr_names--;
+	if (!--r->nlink) {
+		WRITE_ONCE(r->linked, false);
+		/* SHMDEV_INIT waiters look the name up again (shmdev_region_init_wait()). */
+		if (READ_ONCE(r->unready))
+			wake_up_all(&r->init_wq);
+	}
+	return !(r->flags & SHMDEV_AUTODESTROY);
+}
+
+/*
+ * Remove every name of @r: return how many references they held. Caller
+ * must hold shmdev_table_lock.
+ */
+static unsigned int shmdev_links_del_all(struct shmdev_region *r)
+{
+	struct shmdev_link *l, *tmp;
+	unsigned int refs = 0;
+
+	list_for_each_entry_safe(l, tmp, &r->links, region_node)
+		refs += shmdev_link_del(l);
+	return refs;
+}
+
+static void shmdev_region_put_many(struct shmdev_region *r, unsigned int n)
+{
+	while (n--)
+		shmdev_region_put(r);
+}
+
+/*
+ * A namespace's table, for the caller's IPC namespace or the namespace of
+ * a superblock. Caller must hold shmdev_table_lock.
+ */
+static struct shmdev_ns *shmdev_ns_new(struct ipc_namespace *ipc_ns)
+{
+	struct shmdev_ns *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+
+	if (!ns)
+		return NULL;
+	ns->ipc_ns = get_ipc_ns(ipc_ns);
+	ns->names = RB_ROOT;
+	list_add(&ns->node, &shmdev_namespaces);
+	if (!shmdev_ns_initial(ns->ipc_ns))
+		schedule_delayed_work(&shmdev_reap_work, SHMDEV_REAP_INTERVAL);
+	return ns;
+}
+
+/* Free @ns once neither a region nor a superblock needs it (shmdev_table_lock). */
+static void shmdev_ns_maybe_free(struct shmdev_ns *ns)
+{
+	if (ns->nr_regions || ns->sb_refs)
+		return;
+	list_del(&ns->node);
+	shmdev_put_ipc_ns(ns->ipc_ns);
+	kfree(ns);
+}
+
+/**
+ * shmdev_ns_get - the table of @ipc_ns, for a superblock showing it
+ * @ipc_ns: the namespace
+ *
+ * Return: the table, referenced until shmdev_ns_put(), or NULL (-ENOMEM).
+ */
+struct shmdev_ns *shmdev_ns_get(struct ipc_namespace *ipc_ns)
+{
+	struct shmdev_ns *ns;
+
+	mutex_lock(&shmdev_table_lock);
+	ns = shmdev_ns_find(ipc_ns);
+	if (!ns)
+		ns = shmdev_ns_new(ipc_ns);
+	if (ns)
+		ns->sb_refs++;
+	mutex_unlock(&shmdev_table_lock);
+	return ns;
+}
+
+void shmdev_ns_put(struct shmdev_ns *ns)
+{
+	mutex_lock(&shmdev_table_lock);
+	ns->sb_refs--;
+	shmdev_ns_maybe_free(ns);
+	mutex_unlock(&shmdev_table_lock);
 }
 
 /*
@@ -190,7 +309,8 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 
 	if (new_size > READ_ONCE(shmdev_max_region_size))
 		return -EFBIG;
-	if (ns_new && ns && ns->nr_regions >= READ_ONCE(shmdev_max_regions))
+	if (ns_new && ns && (ns->nr_regions >= READ_ONCE(shmdev_max_regions) ||
+			     ns->nr_names >= READ_ONCE(shmdev_max_regions)))
 		return -ENOSPC;
 	if (ns_new && !ns && !READ_ONCE(shmdev_max_regions))
 		return -ENOSPC;
@@ -207,7 +327,7 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 		hash_add(shmdev_users, &u->node, __kuid_val(uid));
 	}
 	if (!ns) {
-		ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+		ns = shmdev_ns_new(current->nsproxy->ipc_ns);
 		if (!ns) {
 			if (!u->bytes && !u->owner_ids) {
 				hash_del(&u->node);
@@ -215,13 +335,7 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 			}
 			return -ENOMEM;
 		}
-		ns->ipc_ns = get_ipc_ns(current->nsproxy->ipc_ns);
-		ns->names = RB_ROOT;
-		list_add(&ns->node, &shmdev_namespaces);
 		*nsp = ns;
-		if (!shmdev_ns_initial(ns->ipc_ns))
-			schedule_delayed_work(&shmdev_reap_work,
-					      SHMDEV_REAP_INTERVAL);
 	}
 	if (ns_new) {
 		ns->nr_regions++;
@@ -254,11 +368,8 @@ static void shmdev_uncharge(struct shmdev_ns *ns, kuid_t uid, u64 bytes,
 	if (!ns_gone)
 		return;
 	shmdev_nr_regions--;
-	if (--ns->nr_regions)
-		return;
-	list_del(&ns->node);
-	shmdev_put_ipc_ns(ns->ipc_ns);
-	kfree(ns);
+	ns->nr_regions--;
+	shmdev_ns_maybe_free(ns);
 }
 
 /**
@@ -322,9 +433,9 @@ static void shmdev_region_release(struct kref *ref)
 {
 	struct shmdev_region *r = container_of(ref, struct shmdev_region, ref);
 
-	if (r->linked)
-		shmdev_name_unlink(r);
-	shmdev_uncharge(r->ns, r->uid, r->size, true);
+	/* Only an AUTODESTROY region's names hold no reference to it. */
+	WARN_ON_ONCE(shmdev_links_del_all(r));
+	shmdev_uncharge(r->ns, r->cuid, r->size, true);
 	mutex_unlock(&shmdev_table_lock);
 
 	shmdev_sync_region_free(r);
@@ -378,7 +489,7 @@ void shmdev_region_stamp(struct shmdev_region *r, bool attach)
  * reference is always taken from an existing one. Our /proc/shmdev files
  * hold one too, and keep it alive while open.
  */
-static bool shmdev_ns_dead(struct shmdev_ns *ns)
+bool shmdev_ns_dead(struct shmdev_ns *ns)
 {
 	return !shmdev_ns_initial(ns->ipc_ns) &&
 	       shmdev_ipc_ns_refs(ns->ipc_ns) == 1;
@@ -392,6 +503,7 @@ static bool shmdev_ns_dead(struct shmdev_ns *ns)
 static struct shmdev_region *shmdev_reap_one(bool *found)
 {
 	struct shmdev_region *r;
+	struct shmdev_link *l;
 	struct shmdev_ns *ns;
 	struct rb_node *n;
 
@@ -402,10 +514,10 @@ static struct shmdev_region *shmdev_reap_one(bool *found)
 		n = rb_first(&ns->names);
 		if (!n)
 			continue;
-		r = rb_entry(n, struct shmdev_region, node);
-		shmdev_name_unlink(r);
+		l = rb_entry(n, struct shmdev_link, node);
+		r = l->region;
 		*found = true;
-		return r->flags & SHMDEV_AUTODESTROY ? NULL : r;
+		return shmdev_link_del(l) ? r : NULL;
 	}
 	return NULL;
 }
@@ -494,8 +606,10 @@ static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
 		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&r->ref);
-	RB_CLEAR_NODE(&r->node);
+	INIT_LIST_HEAD(&r->links);
 	r->ns = ns;
+	r->ino = atomic64_inc_return(&shmdev_last_ino);
+	r->cuid = current_fsuid();
 	r->uid = current_fsuid();
 	r->gid = current_fsgid();
 	r->mode = mode;
@@ -534,15 +648,16 @@ err_region:
 
 /*
  * May the caller use @r for @want (MAY_READ, MAY_WRITE)? As SysV ipcperms(),
- * with the caller's fsuid and fsgid.
+ * with the caller's fsuid and fsgid. The owner, group and mode may change
+ * (shmdev_region_chattr()): read once each, as the VFS reads an inode's.
  */
 static int shmdev_perm(struct shmdev_region *r, int want)
 {
-	umode_t granted = r->mode;
+	umode_t granted = READ_ONCE(r->mode);
 
-	if (uid_eq(current_fsuid(), r->uid))
+	if (uid_eq(current_fsuid(), READ_ONCE(r->uid)))
 		granted >>= 6;
-	else if (in_group_p(r->gid))
+	else if (in_group_p(READ_ONCE(r->gid)))
 		granted >>= 3;
 	if ((want & ~granted & 0007) &&
 	    !ns_capable(r->ns->ipc_ns->user_ns, CAP_IPC_OWNER))
@@ -550,14 +665,19 @@ static int shmdev_perm(struct shmdev_region *r, int want)
 	return 0;
 }
 
+int shmdev_region_perm(struct shmdev_region *r, int want)
+{
+	return shmdev_perm(r, want);
+}
+
 /* As shmdev_perm(r, MAY_READ), for what only informs: not audited. */
 static bool shmdev_may_read(struct shmdev_region *r)
 {
-	umode_t granted = r->mode;
+	umode_t granted = READ_ONCE(r->mode);
 
-	if (uid_eq(current_fsuid(), r->uid))
+	if (uid_eq(current_fsuid(), READ_ONCE(r->uid)))
 		granted >>= 6;
-	else if (in_group_p(r->gid))
+	else if (in_group_p(READ_ONCE(r->gid)))
 		granted >>= 3;
 	return (granted & 0004) ||
 	       ns_capable_noaudit(r->ns->ipc_ns->user_ns, CAP_IPC_OWNER);
@@ -581,14 +701,19 @@ struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
 					   u32 id, bool *created)
 {
 	int want = (arg->flags & SHMDEV_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
+	struct shmdev_link *link = NULL;
 	struct shmdev_region *r, *new;
 	struct shmdev_ns *ns;
 	u64 size;
 	int ret;
 
 	*created = false;
-	if (arg->flags & SHMDEV_CREAT)
+	if (arg->flags & SHMDEV_CREAT) {
 		shmdev_reap_dead_namespaces();
+		link = shmdev_link_alloc(name, len);
+		if (!link)
+			return ERR_PTR(-ENOMEM);
+	}
 retry:
 	mutex_lock(&shmdev_table_lock);
 	ns = shmdev_ns_find(current->nsproxy->ipc_ns);
@@ -613,8 +738,10 @@ retry:
 	/* Allocating (and populating) may take long: not under the table lock. */
 	new = shmdev_region_new(ns, name, len, size, arg->flags,
 				arg->mode & 0777);
-	if (IS_ERR(new))
+	if (IS_ERR(new)) {
+		kfree(link);
 		return new;
+	}
 
 	mutex_lock(&shmdev_table_lock);
 	if (shmdev_name_find(ns, name, len)) {
@@ -628,7 +755,7 @@ retry:
 		/* A reader cannot initialise: it waits for a writer who does. */
 		new->init_id = arg->flags & SHMDEV_RDONLY ? 0 : id;
 	}
-	shmdev_name_link(new);
+	shmdev_link_add(new, link);
 	if (!(new->flags & SHMDEV_AUTODESTROY))
 		kref_get(&new->ref);		/* the name's reference */
 	atomic_inc(&new->handles);
@@ -650,10 +777,12 @@ found:
 	kref_get(&r->ref);
 	atomic_inc(&r->handles);
 	mutex_unlock(&shmdev_table_lock);
+	kfree(link);
 	return r;
 
 err_unlock:
 	mutex_unlock(&shmdev_table_lock);
+	kfree(link);
 	return ERR_PTR(ret);
 }
 
@@ -762,16 +891,24 @@ int shmdev_region_ready(struct shmdev_region *r, u32 id)
  */
 void shmdev_region_uncreate(struct shmdev_region *r)
 {
-	bool put_name = false;
+	unsigned int refs;
 
 	mutex_lock(&shmdev_table_lock);
-	if (r->linked) {
-		shmdev_name_unlink(r);
-		put_name = !(r->flags & SHMDEV_AUTODESTROY);
-	}
+	refs = shmdev_links_del_all(r);
 	mutex_unlock(&shmdev_table_lock);
-	if (put_name)
-		shmdev_region_put(r);
+	shmdev_region_put_many(r, refs);
+}
+
+/*
+ * May the caller remove a name of @r? Its owner or creator may, as SysV's
+ * IPC_RMID, or CAP_SYS_ADMIN in the namespace's user namespace.
+ */
+static bool shmdev_may_unlink(struct shmdev_region *r)
+{
+	kuid_t fsuid = current_fsuid();
+
+	return uid_eq(fsuid, r->uid) || uid_eq(fsuid, r->cuid) ||
+	       ns_capable(r->ns->ipc_ns->user_ns, CAP_SYS_ADMIN);
 }
 
 /**
@@ -781,11 +918,12 @@ void shmdev_region_uncreate(struct shmdev_region *r)
  * @ns_id: 0 or the inode number of the namespace
  *
  * Return: 0, -ENOENT, or -EPERM when the caller is neither the owner nor
- * CAP_SYS_ADMIN in the namespace's user namespace.
+ * the creator nor CAP_SYS_ADMIN in the namespace's user namespace.
  */
 int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id)
 {
 	struct shmdev_region *r;
+	struct shmdev_link *l;
 	struct shmdev_ns *ns;
 	bool put_name;
 	int ret;
@@ -794,22 +932,255 @@ int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id)
 	ns = shmdev_ns_lookup(ns_id, &ret);
 	if (ret)
 		goto out_unlock;
-	r = shmdev_name_find(ns, name, len);
+	l = shmdev_link_find(ns, name, len);
 	ret = -ENOENT;
-	if (!r)
+	if (!l)
 		goto out_unlock;
+	r = l->region;
 	ret = -EPERM;
-	if (!uid_eq(current_fsuid(), r->uid) &&
-	    !ns_capable(ns->ipc_ns->user_ns, CAP_SYS_ADMIN))
+	if (!shmdev_may_unlink(r))
 		goto out_unlock;
-	shmdev_name_unlink(r);
-	put_name = !(r->flags & SHMDEV_AUTODESTROY);
+	put_name = shmdev_link_del(l);
 	mutex_unlock(&shmdev_table_lock);
 
 	if (put_name)
 		shmdev_region_put(r);
 	return 0;
 
+out_unlock:
+	mutex_unlock(&shmdev_table_lock);
+	return ret;
+}
+
+/**
+ * shmdev_region_unlink_region - remove the name @name of @r (unlink(2))
+ * @r: the region the caller found by that name
+ * @name: the name
+ * @len: its length
+ *
+ * Return: 0, -ENOENT (the name no longer names @r), -EPERM.
+ */
+int shmdev_region_unlink_region(struct shmdev_region *r, const char *name,
+				unsigned int len)
+{
+	struct shmdev_link *l;
+	bool put_name;
+
+	mutex_lock(&shmdev_table_lock);
+	l = shmdev_link_find(r->ns, name, len);
+	if (!l || l->region != r) {
+		mutex_unlock(&shmdev_table_lock);
+		return -ENOENT;
+	}
+	if (!shmdev_may_unlink(r)) {
+		mutex_unlock(&shmdev_table_lock);
+		return -EPERM;
+	}
+	put_name = shmdev_link_del(l);
+	mutex_unlock(&shmdev_table_lock);
+	if (put_name)
+		shmdev_region_put(r);
+	return 0;
+}
+
+/**
+ * shmdev_region_link - give @r one more name (link(2))
+ * @r: the region
+ * @name: the new name, 1..SHMDEV_NAME_MAX bytes without '/' or NUL
+ * @len: its length
+ *
+ * Return: 0, -ENOENT (@r has no name left: it was unlinked), -EEXIST,
+ * -ENOSPC (the namespace has max_regions names), -ENOMEM.
+ */
+int shmdev_region_link(struct shmdev_region *r, const char *name,
+		       unsigned int len)
+{
+	struct shmdev_link *l = shmdev_link_alloc(name, len);
+	int ret;
+
+	if (!l)
+		return -ENOMEM;
+	mutex_lock(&shmdev_table_lock);
+	ret = -ENOENT;
+	if (!r->nlink)
+		goto err_unlock;
+	ret = -EEXIST;
+	if (shmdev_link_find(r->ns, name, len))
+		goto err_unlock;
+	ret = -ENOSPC;
+	if (r->ns->nr_names >= READ_ONCE(shmdev_max_regions))
+		goto err_unlock;
+	shmdev_link_add(r, l);
+	if (!(r->flags & SHMDEV_AUTODESTROY))
+		kref_get(&r->ref);		/* the name's reference */
+	mutex_unlock(&shmdev_table_lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&shmdev_table_lock);
+	kfree(l);
+	return ret;
+}
+
+/* Does @name still name @r (a dentry's revalidation)? */
+bool shmdev_region_names(struct shmdev_region *r, const char *name,
+			 unsigned int len)
+{
+	struct shmdev_link *l;
+	bool ret;
+
+	mutex_lock(&shmdev_table_lock);
+	l = shmdev_link_find(r->ns, name, len);
+	ret = l && l->region == r;
+	mutex_unlock(&shmdev_table_lock);
+	return ret;
+}
+
+/**
+ * shmdev_region_lookup - the region named @name in @ns (a path lookup)
+ * @ns: the namespace
+ * @name: the name
+ * @len: its length
+ *
+ * Return: the region, with a reference for the caller, or NULL.
+ */
+struct shmdev_region *shmdev_region_lookup(struct shmdev_ns *ns,
+					   const char *name, unsigned int len)
+{
+	struct shmdev_region *r;
+
+	mutex_lock(&shmdev_table_lock);
+	r = shmdev_name_find(ns, name, len);
+	if (r)
+		kref_get(&r->ref);
+	mutex_unlock(&shmdev_table_lock);
+	return r;
+}
+
+/**
+ * shmdev_region_next - the name at position @pos of @ns, in name order
+ * @ns: the namespace
+ * @pos: 0 for the first
+ * @name: filled with the name, SHMDEV_NAME_MAX bytes at least
+ * @len: set to its length
+ * @ino: set to the inode number of its region
+ *
+ * Names added or removed meanwhile shift the positions, as in any
+ * directory read in pieces. Return: 0, or -ENOENT past the last.
+ */
+int shmdev_region_next(struct shmdev_ns *ns, loff_t pos, char *name,
+		       unsigned int *len, u64 *ino)
+{
+	struct shmdev_link *l;
+	struct rb_node *n;
+	int ret = -ENOENT;
+
+	mutex_lock(&shmdev_table_lock);
+	for (n = rb_first(&ns->names); n && pos; n = rb_next(n))
+		pos--;
+	if (n) {
+		l = rb_entry(n, struct shmdev_link, node);
+		memcpy(name, l->name, l->len);
+		*len = l->len;
+		*ino = l->region->ino;
+		ret = 0;
+	}
+	mutex_unlock(&shmdev_table_lock);
+	return ret;
+}
+
+/**
+ * shmdev_region_create - a region made by open(O_CREAT) in the filesystem
+ * @ns: the namespace of the directory
+ * @name: the name, free when looked up
+ * @len: its length
+ * @mode: permission bits
+ *
+ * As POSIX shm_open(): size 0, grown by ftruncate(), owned and charged
+ * as a region made by SHMDEV_IOC_ATTACH.
+ *
+ * Return: the region, with a reference for the caller besides its name's,
+ * or an ERR_PTR: -EEXIST, -EACCES (@ns is dead), -ENOSPC, -ENOMEM.
+ */
+struct shmdev_region *shmdev_region_create(struct shmdev_ns *ns,
+					   const char *name, unsigned int len,
+					   umode_t mode)
+{
+	struct shmdev_link *l = shmdev_link_alloc(name, len);
+	struct shmdev_region *r;
+	int ret;
+
+	if (!l)
+		return ERR_PTR(-ENOMEM);
+	shmdev_reap_dead_namespaces();
+	mutex_lock(&shmdev_table_lock);
+	ret = -EACCES;
+	if (shmdev_ns_dead(ns))
+		goto err_unlock;
+	ret = -EEXIST;
+	if (shmdev_link_find(ns, name, len))
+		goto err_unlock;
+	ret = shmdev_charge(&ns, current_fsuid(), 0, 0, true);
+	if (ret)
+		goto err_unlock;
+	mutex_unlock(&shmdev_table_lock);
+
+	r = shmdev_region_new(ns, name, len, 0, 0, mode & 0777);
+	if (IS_ERR(r)) {
+		kfree(l);
+		return r;
+	}
+	mutex_lock(&shmdev_table_lock);
+	if (shmdev_link_find(ns, name, len)) {
+		mutex_unlock(&shmdev_table_lock);
+		kfree(l);
+		shmdev_region_put(r);
+		return ERR_PTR(-EEXIST);
+	}
+	shmdev_link_add(r, l);
+	kref_get(&r->ref);		/* the name's reference */
+	mutex_unlock(&shmdev_table_lock);
+	return r;
+
+err_unlock:
+	mutex_unlock(&shmdev_table_lock);
+	kfree(l);
+	return ERR_PTR(ret);
+}
+
+/**
+ * shmdev_region_chattr - change a region's mode, owner or group
+ * @r: the region
+ * @set_mode: change the mode to @mode & 0777
+ * @mode: the mode
+ * @set_uid: change the owner to @uid
+ * @uid: the owner
+ * @set_gid: change the group to @gid
+ * @gid: the group
+ *
+ * As SysV's IPC_SET: the owner or the creator may, or CAP_FOWNER in the
+ * namespace's user namespace. The creator stays the user charged.
+ *
+ * Return: 0, -EPERM.
+ */
+int shmdev_region_chattr(struct shmdev_region *r, bool set_mode, umode_t mode,
+			 bool set_uid, kuid_t uid, bool set_gid, kgid_t gid)
+{
+	kuid_t fsuid = current_fsuid();
+	int ret = -EPERM;
+
+	mutex_lock(&shmdev_table_lock);
+	if (!uid_eq(fsuid, r->uid) && !uid_eq(fsuid, r->cuid) &&
+	    !ns_capable(r->ns->ipc_ns->user_ns, CAP_FOWNER))
+		goto out_unlock;
+	if (set_mode)
+		WRITE_ONCE(r->mode, mode & 0777);
+	if (set_uid)
+		WRITE_ONCE(r->uid, uid);
+	if (set_gid)
+		WRITE_ONCE(r->gid, gid);
+	r->ctime = ktime_get_real_ns();
+	ret = 0;
 out_unlock:
 	mutex_unlock(&shmdev_table_lock);
 	return ret;
@@ -886,8 +1257,83 @@ out_unlock:
 	return ret;
 }
 
+/* The region's length in bytes: its shmem file's size. */
+u64 shmdev_region_length(struct shmdev_region *r)
+{
+	return i_size_read(file_inode(r->file));
+}
+
+/* Tell @r's inode its size (fs.c). Caller must hold @r->lock. */
+static void shmdev_region_sync_inode(struct shmdev_region *r)
+{
+	if (r->inode)
+		i_size_write(r->inode, shmdev_region_length(r));
+}
+
 /**
- * shmdev_region_resize - change a region's size
+ * shmdev_region_set_inode - @r's inode in its namespace's filesystem
+ * @r: the region
+ * @inode: the inode
+ * @set: it is made (else evicted)
+ */
+void shmdev_region_set_inode(struct shmdev_region *r, struct inode *inode,
+			     bool set)
+{
+	mutex_lock(&r->lock);
+	if (set) {
+		r->inode = inode;
+		shmdev_region_sync_inode(r);
+	} else if (r->inode == inode) {
+		r->inode = NULL;
+	}
+	mutex_unlock(&r->lock);
+}
+
+/*
+ * Make @r @length bytes long: its size, the bytes charged and mappable,
+ * is @length rounded up to pages. Caller must hold @r->lock.
+ */
+static int shmdev_region_set_length(struct shmdev_region *r, u64 length)
+{
+	u64 old = r->size, size = PAGE_ALIGN(length);
+	u64 old_len = shmdev_region_length(r);
+	int ret;
+
+	if (size == old && length == old_len)
+		return 0;
+	if (size < old && atomic_read(&r->mappings))
+		return -EBUSY;
+	if (size > old) {
+		mutex_lock(&shmdev_table_lock);
+		ret = shmdev_charge(&r->ns, r->cuid, old, size, false);
+		mutex_unlock(&shmdev_table_lock);
+		if (ret)
+			return ret;
+	}
+
+	ret = vfs_truncate(&r->file->f_path, length);
+	if (!ret && size > old && (r->flags & SHMDEV_POPULATE)) {
+		ret = shmdev_populate(r, old, size);
+		if (ret)
+			vfs_truncate(&r->file->f_path, old_len);
+	}
+
+	mutex_lock(&shmdev_table_lock);
+	if (ret && size > old)
+		shmdev_uncharge(r->ns, r->cuid, size - old, false);
+	else if (!ret && size < old)
+		shmdev_uncharge(r->ns, r->cuid, old - size, false);
+	if (!ret) {
+		r->size = size;
+		r->ctime = ktime_get_real_ns();
+	}
+	mutex_unlock(&shmdev_table_lock);
+	shmdev_region_sync_inode(r);
+	return ret;
+}
+
+/**
+ * shmdev_region_resize - change a region's size (SHMDEV_IOC_RESIZE)
  * @r: the region
  * @size: the new size, not yet rounded
  *
@@ -896,52 +1342,139 @@ out_unlock:
  */
 int shmdev_region_resize(struct shmdev_region *r, u64 size)
 {
-	u64 old;
 	int ret;
 
 	if (!size)
 		return -EINVAL;
 	if (size > MAX_LFS_FILESIZE - PAGE_SIZE)
 		return -EFBIG;
-	size = PAGE_ALIGN(size);
-
 	mutex_lock(&r->lock);
-	old = r->size;
-	ret = 0;
-	if (size == old)
-		goto out_unlock;
-	ret = -EBUSY;
-	if (size < old && atomic_read(&r->mappings))
-		goto out_unlock;
+	ret = shmdev_region_set_length(r, PAGE_ALIGN(size));
+	mutex_unlock(&r->lock);
+	return ret;
+}
 
-	if (size > old) {
-		mutex_lock(&shmdev_table_lock);
-		ret = shmdev_charge(&r->ns, r->uid, old, size, false);
-		mutex_unlock(&shmdev_table_lock);
+/**
+ * shmdev_region_truncate - change a region's length (truncate(2))
+ * @r: the region
+ * @length: the new length in bytes, 0 included
+ *
+ * Return: 0, -EBUSY (shrinking its pages while mapped), -EFBIG, -ENOSPC,
+ * -ENOMEM (populating).
+ */
+int shmdev_region_truncate(struct shmdev_region *r, u64 length)
+{
+	int ret;
+
+	if (length > MAX_LFS_FILESIZE - PAGE_SIZE)
+		return -EFBIG;
+	mutex_lock(&r->lock);
+	ret = shmdev_region_set_length(r, length);
+	mutex_unlock(&r->lock);
+	return ret;
+}
+
+/**
+ * shmdev_region_allocate - allocate the pages of a range (fallocate(2))
+ * @r: the region
+ * @mode: 0 or FALLOC_FL_KEEP_SIZE
+ * @offset: start of the range
+ * @len: its length, not 0
+ *
+ * Without FALLOC_FL_KEEP_SIZE a range past the end makes the region
+ * longer first, charged as by truncate. Pages are allocated as for
+ * SHMDEV_POPULATE: failure is -ENOMEM now, never an OOM kill or SIGBUS
+ * later. With FALLOC_FL_KEEP_SIZE only pages inside the region are.
+ * A failed call leaves the length as it was.
+ *
+ * Return: 0, -EFBIG, -ENOSPC, -ENOMEM, -EINTR (a fatal signal).
+ */
+int shmdev_region_allocate(struct shmdev_region *r, int mode, u64 offset,
+			   u64 len)
+{
+	u64 end = offset + len, old_len, to;
+	int ret = 0;
+
+	if (end < offset || end > MAX_LFS_FILESIZE - PAGE_SIZE)
+		return -EFBIG;
+	mutex_lock(&r->lock);
+	old_len = shmdev_region_length(r);
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > old_len) {
+		ret = shmdev_region_set_length(r, end);
 		if (ret)
 			goto out_unlock;
 	}
-
-	ret = vfs_truncate(&r->file->f_path, size);
-	if (!ret && size > old && (r->flags & SHMDEV_POPULATE)) {
-		ret = shmdev_populate(r, old, size);
-		if (ret)
-			vfs_truncate(&r->file->f_path, old);
-	}
-
-	mutex_lock(&shmdev_table_lock);
-	if (ret && size > old)
-		shmdev_uncharge(r->ns, r->uid, size - old, false);
-	else if (!ret && size < old)
-		shmdev_uncharge(r->ns, r->uid, old - size, false);
-	if (!ret) {
-		r->size = size;
-		r->ctime = ktime_get_real_ns();
-	}
-	mutex_unlock(&shmdev_table_lock);
+	to = min(PAGE_ALIGN(end), PAGE_ALIGN(shmdev_region_length(r)));
+	if ((offset & PAGE_MASK) < to)
+		ret = shmdev_populate(r, offset & PAGE_MASK, to);
+	/* No mapping can have been made meanwhile: shrinking back works. */
+	if (ret && shmdev_region_length(r) != old_len)
+		shmdev_region_set_length(r, old_len);
 out_unlock:
 	mutex_unlock(&r->lock);
 	return ret;
+}
+
+/**
+ * shmdev_region_write_begin - before write(2) up to @end
+ * @r: the region
+ * @end: the offset the write may reach
+ *
+ * Charge the pages a write past the end will need, so that the limits
+ * say no before anything is written. The length changes as the write
+ * goes, through the shmem file; shmdev_region_write_end() then matches
+ * the size to it.
+ *
+ * Return: 0, -EFBIG, -ENOSPC, -ENOMEM.
+ */
+int shmdev_region_write_begin(struct shmdev_region *r, u64 end)
+{
+	u64 size = PAGE_ALIGN(end);
+	int ret = 0;
+
+	if (end > MAX_LFS_FILESIZE - PAGE_SIZE)
+		return -EFBIG;
+	mutex_lock(&r->lock);
+	if (size > r->size) {
+		mutex_lock(&shmdev_table_lock);
+		ret = shmdev_charge(&r->ns, r->cuid, r->size, size, false);
+		if (!ret)
+			r->size = size;
+		mutex_unlock(&shmdev_table_lock);
+	}
+	mutex_unlock(&r->lock);
+	return ret;
+}
+
+/**
+ * shmdev_region_write_end - after write(2): the size follows the length
+ * @r: the region
+ *
+ * A short write gives back the pages it charged and did not use (unless
+ * they are mapped by now). Writes racing with a truncate, or appending
+ * at once, can leave the length past the size charged: it is charged
+ * now, or when the limits say no, the length is cut back to it.
+ */
+void shmdev_region_write_end(struct shmdev_region *r)
+{
+	u64 size;
+
+	mutex_lock(&r->lock);
+	size = PAGE_ALIGN(shmdev_region_length(r));
+	mutex_lock(&shmdev_table_lock);
+	if (size > r->size) {
+		if (!shmdev_charge(&r->ns, r->cuid, r->size, size, false))
+			r->size = size;
+	} else if (size < r->size && !atomic_read(&r->mappings)) {
+		shmdev_uncharge(r->ns, r->cuid, r->size - size, false);
+		r->size = size;
+	}
+	r->ctime = ktime_get_real_ns();
+	mutex_unlock(&shmdev_table_lock);
+	if (size > r->size)
+		vfs_truncate(&r->file->f_path, r->size);
+	shmdev_region_sync_inode(r);
+	mutex_unlock(&r->lock);
 }
 
 /* Resolve the page holding the 32-bit word at @offset; caller checked it. */
@@ -1043,6 +1576,7 @@ static int shmdev_region_file_mmap(struct file *file,
 	bool rdonly = !(file->f_mode & FMODE_WRITE);
 	u64 len = vma->vm_end - vma->vm_start;
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 size;
 	int ret;
 
 	if (!(vma->vm_flags & VM_MAYSHARE))
@@ -1053,8 +1587,10 @@ static int shmdev_region_file_mmap(struct file *file,
 		return -EACCES;
 
 	mutex_lock(&r->lock);
+	/* Inside the region's pages, and its length: a write may be growing it. */
+	size = min(r->size, PAGE_ALIGN(shmdev_region_length(r)));
 	ret = -EINVAL;
-	if (vma->vm_pgoff > (r->size >> PAGE_SHIFT) || len > r->size - off)
+	if (vma->vm_pgoff > (size >> PAGE_SHIFT) || len > size - off)
 		goto out_unlock;
 	ret = shmdev_call_mmap(r->file, vma);
 	if (ret)
@@ -1079,14 +1615,18 @@ out_unlock:
  * SHMDEV_IOC_RESIZE. vfs_fallocate() has checked the file's mode and taken
  * the superblock's write access, which the shmem file shares.
  */
-static long shmdev_region_file_fallocate(struct file *file, int mode,
-					 loff_t offset, loff_t len)
+long shmdev_region_punch(struct shmdev_region *r, int mode, loff_t offset,
+			 loff_t len)
 {
-	struct shmdev_region *r = file->private_data;
-
 	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	return r->file->f_op->fallocate(r->file, mode, offset, len);
+}
+
+static long shmdev_region_file_fallocate(struct file *file, int mode,
+					 loff_t offset, loff_t len)
+{
+	return shmdev_region_punch(file->private_data, mode, offset, len);
 }
 
 static int shmdev_region_file_release(struct inode *inode, struct file *file)
@@ -1257,7 +1797,7 @@ static const struct shmdev_proc_col {
 	SHMDEV_PROC_COL(dtime, COL_U64),
 };
 
-static void shmdev_proc_row(struct seq_file *m, struct shmdev_region *r,
+static void shmdev_proc_row(struct seq_file *m, const struct shmdev_link *l,
 			    const struct shmdev_region_info *info)
 {
 	int i;
@@ -1279,7 +1819,7 @@ static void shmdev_proc_row(struct seq_file *m, struct shmdev_region *r,
 			seq_printf(m, "%04o", *(const u32 *)field);
 			break;
 		case COL_NAME:
-			shmdev_seq_name(m, r->name, r->name_len);
+			shmdev_seq_name(m, l->name, l->len);
 			break;
 		case COL_FLAGS:
 			shmdev_seq_flags(m, *(const u32 *)field);
@@ -1313,11 +1853,11 @@ static int shmdev_proc_show(struct seq_file *m, void *v)
 		if (!all && ns->ipc_ns != ipc_ns)
 			continue;
 		for (n = rb_first(&ns->names); n; n = rb_next(n)) {
-			struct shmdev_region *r;
+			struct shmdev_link *l;
 
-			r = rb_entry(n, struct shmdev_region, node);
-			shmdev_region_fill(r, &info);
-			shmdev_proc_row(m, r, &info);
+			l = rb_entry(n, struct shmdev_link, node);
+			shmdev_region_fill(l->region, &info);
+			shmdev_proc_row(m, l, &info);
 		}
 	}
 	mutex_unlock(&shmdev_table_lock);
@@ -1368,8 +1908,10 @@ int shmdev_regions_init(void)
 void shmdev_regions_exit(void)
 {
 	struct shmdev_region *r;
+	struct shmdev_link *l;
 	struct shmdev_ns *ns;
 	struct rb_node *n;
+	bool put_name;
 
 	remove_proc_entry("shmdev", NULL);
 	cancel_delayed_work_sync(&shmdev_reap_work);
@@ -1379,10 +1921,12 @@ void shmdev_regions_exit(void)
 		n = rb_first(&ns->names);
 		if (WARN_ON_ONCE(!n))
 			break;
-		r = rb_entry(n, struct shmdev_region, node);
-		shmdev_name_unlink(r);
+		l = rb_entry(n, struct shmdev_link, node);
+		r = l->region;
+		put_name = shmdev_link_del(l);
 		mutex_unlock(&shmdev_table_lock);
-		shmdev_region_put(r);
+		if (put_name)
+			shmdev_region_put(r);
 		mutex_lock(&shmdev_table_lock);
 	}
 	mutex_unlock(&shmdev_table_lock);

@@ -4,6 +4,8 @@
  *
  * Lock order, outermost first:
  *
+ *   inode lock of a region file or of the directory (the VFS, around
+ *				->setattr, ->create, ->link, ->unlink)
  *   mmap_lock			(the mm core, around ->mmap and vm_ops->close)
  *     region->lock		(mutex: size, mmap against resize, mutex registry)
  *       shmdev_table_lock	(mutex: namespaces, name trees, accounting)
@@ -31,8 +33,10 @@
 #include <uapi/linux/shmdev.h>
 
 struct file;
+struct inode;
 struct ipc_namespace;
 struct folio;
+struct super_block;
 struct vm_area_struct;
 
 /* Module parameters (main.c). */
@@ -52,18 +56,42 @@ extern bool shmdev_allow_exec;
  * struct shmdev_ns - the regions of one IPC namespace
  * @node:	on shmdev_namespaces
  * @ipc_ns:	the namespace, referenced while this exists
- * @names:	linked regions, by name
+ * @names:	names of regions (struct shmdev_link), by name
+ * @nr_names:	entries in @names
  * @nr_regions:	regions of this namespace still allocated, linked or not
  * @bytes:	their sizes
+ * @sb_refs:	superblocks of the shmdev filesystem showing it, and mounts
+ *		being set up (fs.c)
  *
- * Protected by shmdev_table_lock. Freed with its last region.
+ * Protected by shmdev_table_lock. Freed with its last region and superblock.
  */
 struct shmdev_ns {
 	struct list_head node;
 	struct ipc_namespace *ipc_ns;
 	struct rb_root names;
+	unsigned int nr_names;
 	unsigned int nr_regions;
 	u64 bytes;
+	unsigned int sb_refs;
+};
+
+/**
+ * struct shmdev_link - one name of a region, as a directory entry is
+ * @node:	in the namespace's @names
+ * @region_node: in the region's @links
+ * @region:	the region it names; the name holds a reference to it unless
+ *		the region is SHMDEV_AUTODESTROY
+ * @len:	bytes in @name
+ * @name:	the name, NUL terminated for printing
+ *
+ * Protected by shmdev_table_lock.
+ */
+struct shmdev_link {
+	struct rb_node node;
+	struct list_head region_node;
+	struct shmdev_region *region;
+	unsigned int len;
+	char name[];
 };
 
 /**
@@ -85,18 +113,24 @@ struct shmdev_klock {
 
 /**
  * struct shmdev_region - a named shared-memory region
- * @ref:	name link (unless AUTODESTROY), handles and mappings
- * @node:	in @ns->names while @linked
+ * @ref:	names (unless AUTODESTROY), handles, mappings, inodes
+ * @links:	its names (struct shmdev_link, shmdev_table_lock)
+ * @nlink:	entries in @links
  * @ns:		the namespace it was created in
- * @file:	shmem file backing the memory
+ * @file:	shmem file backing the memory; its size is the region's
+ *		length in bytes, which @size rounds up to pages
  * @shmem_vm_ops: the shmem vm_ops our mappings delegate faults to
- * @uid:	owner, the creator's fsuid (also the uid charged)
- * @gid:	group, the creator's fsgid
- * @mode:	permission bits
+ * @ino:	inode number of its files, unique while the module is loaded
+ * @inode:	its inode in the filesystem of its namespace, if any (@lock)
+ * @cuid:	the creator's fsuid: the user charged
+ * @uid:	owner, the creator's fsuid until changed (shmdev_table_lock)
+ * @gid:	group, the creator's fsgid until changed (shmdev_table_lock)
+ * @mode:	permission bits (shmdev_table_lock)
  * @flags:	SHMDEV_AUTODESTROY, SHMDEV_POPULATE
- * @linked:	reachable by name (shmdev_table_lock)
+ * @linked:	reachable by name: @nlink is not 0 (shmdev_table_lock)
  * @lock:	serialises size changes against mmap and mutex registration
- * @size:	bytes, page aligned (written under @lock and shmdev_table_lock)
+ * @size:	bytes charged and mappable, page aligned (written under @lock
+ *		and shmdev_table_lock)
  * @handles:	attached open files
  * @mappings:	live vmas
  * @locks:	SHMDEV_NR_LOCKS kernel locks, allocated on first use
@@ -116,14 +150,19 @@ struct shmdev_klock {
  * @atime:	last attach, ns
  * @dtime:	last detach, ns
  * @name_len:	bytes in @name
- * @name:	the name, NUL terminated for printing
+ * @name:	the name it was created with, NUL terminated: the name of its
+ *		shmem file, which /proc/PID/maps shows
  */
 struct shmdev_region {
 	struct kref ref;
-	struct rb_node node;
+	struct list_head links;
+	unsigned int nlink;
 	struct shmdev_ns *ns;
 	struct file *file;
 	const struct vm_operations_struct *shmem_vm_ops;
+	u64 ino;
+	struct inode *inode;
+	kuid_t cuid;
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
@@ -167,7 +206,8 @@ struct shmdev_region {
  * @region:	the attached region, NULL before attach; set once, read with
  *		shmdev_handle_region()
  * @file:	the region file every mapping of this handle gets as vm_file,
- *		read-only for a read-only handle; set before @region
+ *		read-only for a read-only handle; made at the first mmap
+ *		(shmdev_handle_map_file()), or at attach
  * @id:		unique among live handles, the owner value of mutex words
  * @owner_ids:	more owner values of this handle (SHMDEV_IOC_OWNER_ID), as
  *		xarray indices; added under @attach_lock
@@ -205,10 +245,52 @@ static inline struct shmdev_region *shmdev_handle_region(struct shmdev_handle *h
 	return smp_load_acquire(&h->region);
 }
 
+/* main.c */
+struct shmdev_handle *shmdev_handle_new(void);
+void shmdev_handle_free(struct shmdev_handle *h);
+void shmdev_handle_attached(struct shmdev_handle *h, struct shmdev_region *r,
+			    bool rdonly);
+int shmdev_handle_release(struct inode *inode, struct file *file);
+int shmdev_handle_mmap(struct file *file, struct vm_area_struct *vma);
+__poll_t shmdev_handle_poll(struct file *file, struct poll_table_struct *wait);
+long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* fs.c */
+struct file *shmdev_fs_open(struct shmdev_region *r, struct shmdev_handle *h);
+int shmdev_fs_init(void);
+void shmdev_fs_exit(void);
+
 /* region.c */
 struct shmdev_region *shmdev_region_attach(const char *name, unsigned int len,
 					   const struct shmdev_attach *arg,
 					   u32 id, bool *created);
+struct shmdev_ns *shmdev_ns_get(struct ipc_namespace *ipc_ns);
+void shmdev_ns_put(struct shmdev_ns *ns);
+bool shmdev_ns_dead(struct shmdev_ns *ns);
+struct shmdev_region *shmdev_region_lookup(struct shmdev_ns *ns,
+					   const char *name, unsigned int len);
+int shmdev_region_next(struct shmdev_ns *ns, loff_t pos, char *name,
+		       unsigned int *len, u64 *ino);
+struct shmdev_region *shmdev_region_create(struct shmdev_ns *ns,
+					   const char *name, unsigned int len,
+					   umode_t mode);
+int shmdev_region_link(struct shmdev_region *r, const char *name,
+		       unsigned int len);
+int shmdev_region_unlink_region(struct shmdev_region *r, const char *name,
+				unsigned int len);
+bool shmdev_region_names(struct shmdev_region *r, const char *name,
+			 unsigned int len);
+int shmdev_region_perm(struct shmdev_region *r, int want);
+int shmdev_region_chattr(struct shmdev_region *r, bool set_mode, umode_t mode,
+			 bool set_uid, kuid_t uid, bool set_gid, kgid_t gid);
+u64 shmdev_region_length(struct shmdev_region *r);
+int shmdev_region_truncate(struct shmdev_region *r, u64 length);
+int shmdev_region_allocate(struct shmdev_region *r, int mode, u64 offset,
+			   u64 len);
+int shmdev_region_write_begin(struct shmdev_region *r, u64 end);
+void shmdev_region_write_end(struct shmdev_region *r);
+void shmdev_region_set_inode(struct shmdev_region *r, struct inode *inode,
+			     bool set);
 int shmdev_region_init_wait(struct shmdev_region *r, u32 id, bool rdonly);
 void shmdev_region_init_abandon(struct shmdev_region *r, u32 id);
 int shmdev_region_ready(struct shmdev_region *r, u32 id);
@@ -224,6 +306,8 @@ int shmdev_region_stat(struct shmdev_region *r, const char *name,
 int shmdev_region_resize(struct shmdev_region *r, u64 size);
 struct file *shmdev_region_file(struct shmdev_region *r, bool rdonly);
 int shmdev_region_mmap(struct file *file, struct vm_area_struct *vma);
+long shmdev_region_punch(struct shmdev_region *r, int mode, loff_t offset,
+			 loff_t len);
 void shmdev_region_status(struct shmdev_status *st);
 struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset);
 struct folio *shmdev_region_peek(struct shmdev_region *r, pgoff_t index);

@@ -51,6 +51,11 @@
 #define SHMDEV_FEAT_INIT	(1ULL << 7)	/* SHMDEV_INIT, SHMDEV_IOC_READY */
 /* Arguments of any size (see above); pids and times in region_info, limits in status */
 #define SHMDEV_FEAT_SIZED_ARGS	(1ULL << 8)
+/* SHMDEV_FILE, and the shmdev filesystem: every region is a file */
+#define SHMDEV_FEAT_FILES	(1ULL << 9)
+
+/* statfs() f_type of the shmdev filesystem ("shmd") */
+#define SHMDEV_SUPER_MAGIC	0x73686d64
 
 /* struct shmdev_attach.flags */
 #define SHMDEV_CREAT		0x01	/* create the region if it is missing */
@@ -59,9 +64,10 @@
 #define SHMDEV_AUTODESTROY	0x08	/* at create: free with its last user */
 #define SHMDEV_POPULATE		0x10	/* at create: allocate all memory now */
 #define SHMDEV_INIT		0x20	/* initialise once: see below */
+#define SHMDEV_FILE		0x40	/* attach a new region file: @fd */
 #define SHMDEV_ATTACH_VALID_FLAGS					\
 	(SHMDEV_CREAT | SHMDEV_EXCL | SHMDEV_RDONLY |			\
-	 SHMDEV_AUTODESTROY | SHMDEV_POPULATE | SHMDEV_INIT)
+	 SHMDEV_AUTODESTROY | SHMDEV_POPULATE | SHMDEV_INIT | SHMDEV_FILE)
 
 /* struct shmdev_region_info.region_flags: the create flags kept, plus: */
 #define SHMDEV_REGION_UNLINKED	0x100	/* the name is gone, users remain */
@@ -132,6 +138,14 @@ struct shmdev_api {
  *			1..SHMDEV_MUTEX_ID_MASK - 1: the owner value of robust
  *			mutex words
  * @region_flags:	(out) SHMDEV_AUTODESTROY, SHMDEV_POPULATE as created
+ * @fd:		(out) with SHMDEV_FILE: a new file descriptor (close-on-exec)
+ *			of the region, itself an attached handle: this file
+ *			is left as it was, and @handle_id is the new handle's
+ * @pad2:		must be zero
+ *
+ * A file of the region is what open(2) of its name in the shmdev
+ * filesystem gives: fstat(2), flock(2), ftruncate(2), read(2) and the rest
+ * act on the region, and every region ioctl works on it as on a handle.
  */
 struct shmdev_attach {
 	__u64 name;
@@ -143,7 +157,12 @@ struct shmdev_attach {
 	__u64 region_size;
 	__u32 handle_id;
 	__u32 region_flags;
+	/* SHMDEV_ATTACH_SIZE_VER0 ends here */
+	__s32 fd;
+	__u32 pad2;
 };
+
+#define SHMDEV_ATTACH_SIZE_VER0		48	/* up to @region_flags */
 
 /**
  * struct shmdev_name - a region by name (SHMDEV_IOC_UNLINK)
@@ -422,6 +441,8 @@ struct shmdev_event {
 #define SHMDEV_IOC_READY	_IO(SHMDEV_IOC_MAGIC, 0x19)
 
 /* The first layouts' numbers, which every module takes. */
+#define SHMDEV_IOC_ATTACH_VER0	_IOC(_IOC_READ | _IOC_WRITE, SHMDEV_IOC_MAGIC, 0x01, \
+				     SHMDEV_ATTACH_SIZE_VER0)
 #define SHMDEV_IOC_STAT_VER0	_IOC(_IOC_READ | _IOC_WRITE, SHMDEV_IOC_MAGIC, 0x03, \
 				     SHMDEV_REGION_INFO_SIZE_VER0)
 #define SHMDEV_IOC_STATUS_VER0	_IOC(_IOC_READ, SHMDEV_IOC_MAGIC, 0x05, \
