@@ -112,6 +112,32 @@ static int shmdev_name_ioctl(const char *name, __u64 *arg_name, __u32 *arg_len,
 	return ret;
 }
 
+/*
+ * Attach @arg through the device file @dev. With a module that has
+ * SHMDEV_FEAT_FILES the handle is a new file of the region (SHMDEV_FILE),
+ * which fstat(), flock() and the rest see as the region, and @dev is
+ * closed; with an older one, which refuses SHMDEV_FILE (-EINVAL) or the
+ * grown argument (-ENOTTY), @dev itself becomes the handle. The handle's
+ * descriptor, or -errno.
+ */
+static int shmdev_attach_fd(int dev, struct shmdev_attach *arg)
+{
+	struct shmdev_attach first = *arg;
+	int ret;
+
+	arg->flags |= SHMDEV_FILE;
+	ret = shmdev_ioctl(dev, SHMDEV_IOC_ATTACH, arg);
+	if (!ret) {
+		shmdev_dev_close(dev);
+		return arg->fd;
+	}
+	if (ret != -EINVAL && ret != -ENOTTY)
+		return ret;
+	*arg = first;
+	ret = shmdev_ioctl(dev, SHMDEV_IOC_ATTACH_VER0, arg);
+	return ret ? ret : dev;
+}
+
 /* shmdev_open(), and the region flags the attach reported in *@rflags. */
 static int shmdev_attach_map(const char *name, uint64_t size, unsigned int flags,
 			     unsigned int mode, struct shmdev_region **out,
@@ -137,16 +163,18 @@ static int shmdev_attach_map(const char *name, uint64_t size, unsigned int flags
 			      SHMDEV_RDONLY ? O_RDONLY : O_RDWR);
 	if (ret < 0)
 		goto err_region;
-	r->fd = ret;
 
 	arg.name = (uintptr_t)name;
 	arg.name_len = len;
 	arg.size = size;
-	arg.flags = flags;
+	arg.flags = flags & ~SHMDEV_FILE;
 	arg.mode = mode;
-	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_ATTACH, &arg);
-	if (ret)
-		goto err_fd;
+	r->fd = shmdev_attach_fd(ret, &arg);
+	if (r->fd < 0) {
+		shmdev_dev_close(ret);
+		ret = r->fd;
+		goto err_region;
+	}
 	r->size = arg.region_size;
 	r->handle_id = arg.handle_id;
 	r->rdonly = !!(flags & SHMDEV_RDONLY);
@@ -256,7 +284,7 @@ int shmdev_create(const char *name, uint64_t size, unsigned int flags,
 	arg.flags = flags | SHMDEV_CREAT | SHMDEV_RDONLY;
 	arg.mode = mode;
 	return shmdev_name_ioctl(name, &arg.name, &arg.name_len, O_RDWR,
-				 SHMDEV_IOC_ATTACH, &arg);
+				 SHMDEV_IOC_ATTACH_VER0, &arg);
 }
 
 SHMDEV_PUBLIC
