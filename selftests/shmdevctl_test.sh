@@ -451,7 +451,7 @@ run "$S" status
 expect 0 "" || st=1
 for want in "module:          live" "version:         $version" \
 	    "device:          /dev/shmdev" "abi version:     1" \
-	    "features:        regions wait locks mutex events mutex_destroy owner_ids init sized_args" \
+	    "features:        regions wait locks mutex events mutex_destroy owner_ids init sized_args files" \
 	    "locks/region:    64" \
 	    "name max:        255 bytes" "page size:       $page" \
 	    "max_regions:     $(</sys/module/shmdev/parameters/max_regions)" \
@@ -466,8 +466,8 @@ if have_json; then
 	run "$S" status --json
 	[ $rc = 0 ] && jcheck loaded=true state=live loaded_now=false device=/dev/shmdev \
 		device_error=null version="$version" shmdevctl_version="$version" \
-		api.abi_version=1 api.nr_locks=64 api.name_max=255 api.features_mask=511 \
-		api.features=regions,wait,locks,mutex,events,mutex_destroy,owner_ids,init,sized_args \
+		api.abi_version=1 api.nr_locks=64 api.name_max=255 api.features_mask=1023 \
+		api.features=regions,wait,locks,mutex,events,mutex_destroy,owner_ids,init,sized_args,files \
 		api.page_size="$page" \
 		limits.allow_exec=false limits.max_regions="$(<$P/max_regions)" \
 		limits.max_region_size="$(<$P/max_region_size)" \

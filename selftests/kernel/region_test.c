@@ -491,11 +491,12 @@ FIXTURE(bad_attach) {
 FIXTURE_VARIANT(bad_attach) {
 	__u32 flags;
 	__u32 pad;
+	__u32 pad2;
 };
 
 /* A flag above the valid ones. */
 FIXTURE_VARIANT_ADD(bad_attach, unknown_flag) {
-	.flags = SHMDEV_CREAT | (SHMDEV_INIT << 1),
+	.flags = SHMDEV_CREAT | (SHMDEV_FILE << 1),
 };
 
 /* The top bit. */
@@ -521,6 +522,11 @@ FIXTURE_VARIANT_ADD(bad_attach, populate_without_creat) {
 /* A nonzero pad field. */
 FIXTURE_VARIANT_ADD(bad_attach, pad) {
 	.flags = SHMDEV_CREAT, .pad = 1,
+};
+
+/* A nonzero second pad field. */
+FIXTURE_VARIANT_ADD(bad_attach, pad2) {
+	.flags = SHMDEV_CREAT, .pad2 = 1,
 };
 
 FIXTURE_SETUP(bad_attach)
@@ -549,6 +555,7 @@ TEST_F(bad_attach, einval)
 		.flags = variant->flags,
 		.mode = 0600,
 		.pad = variant->pad,
+		.pad2 = variant->pad2,
 	};
 
 	EXPECT_EQ(-EINVAL, sd_attach_arg(self->fd, &a));

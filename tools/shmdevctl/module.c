@@ -136,7 +136,7 @@ static int load_module(const char *path)
 
 static const char *const feature_names[] = {
 	"regions", "wait", "locks", "mutex", "events", "mutex_destroy",
-	"owner_ids", "init", "sized_args",
+	"owner_ids", "init", "sized_args", "files",
 };
 
 struct mod_state {
