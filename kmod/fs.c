@@ -105,7 +105,7 @@ static struct inode *shmdev_region_iget(struct super_block *sb,
 	inode->i_gid = READ_ONCE(r->gid);
 	inode->i_op = &shmdev_file_iops;
 	inode->i_fop = &shmdev_file_fops;
-	set_nlink(inode, 1);
+	set_nlink(inode, READ_ONCE(r->nlink));
 	shmdev_inode_init_ts(inode);
 	shmdev_region_set_inode(r, inode, true);
 	unlock_new_inode(inode);
@@ -213,7 +213,7 @@ static int shmdev_link(struct dentry *old_dentry, struct inode *dir,
 				 dentry->d_name.name, dentry->d_name.len);
 	if (ret)
 		return ret;
-	inc_nlink(inode);
+	set_nlink(inode, READ_ONCE(shmdev_inode_region(inode)->nlink));
 	ihold(inode);
 	d_instantiate(dentry, inode);
 	return 0;
@@ -229,8 +229,8 @@ static int shmdev_unlink(struct inode *dir, struct dentry *dentry)
 					  dentry->d_name.len);
 	if (ret)
 		return ret;
-	if (inode->i_nlink)
-		drop_nlink(inode);
+	/* The VFS links again only an inode whose i_nlink is not 0. */
+	set_nlink(inode, READ_ONCE(shmdev_inode_region(inode)->nlink));
 	return 0;
 }
 
