@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* region_test: create/open rules, names, mapping, sharing, lifetime and resize of regions. */
 #include <setjmp.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "common.h"
 
@@ -1427,6 +1429,61 @@ TEST_F(region, ns_id_stat_and_unlink)
 	ASSERT_EQ(0, shmdev_unlink_ns(n, own));
 	EXPECT_EQ(-ENOENT, shmdev_stat_ns(n, own, &st, sizeof(st)));
 	EXPECT_EQ(-ENOENT, shmdev_unlink_ns(n, 0));
+}
+
+/*
+ * The library's descriptor of a handle is a file of its region: fstat()
+ * reports a regular file of the region's size and mode, the same inode
+ * for every handle of the region and another for another region.
+ */
+TEST_F(region, handle_fd_is_region_file)
+{
+	const char *n = new_name(&self->names, "reg.file");
+	const char *m = new_name(&self->names, "reg.file2");
+	struct shmdev_region *a, *b, *c;
+	struct stat sa, sb, sc;
+
+	ASSERT_EQ(0, shmdev_open(n, 3 * self->pg, SHMDEV_CREAT, 0640, &a));
+	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
+	ASSERT_EQ(0, shmdev_open(m, self->pg, SHMDEV_CREAT, 0600, &c));
+	ASSERT_EQ(0, fstat(shmdev_fd(a), &sa));
+	ASSERT_EQ(0, fstat(shmdev_fd(b), &sb));
+	ASSERT_EQ(0, fstat(shmdev_fd(c), &sc));
+	EXPECT_TRUE(S_ISREG(sa.st_mode));
+	EXPECT_EQ(0640, sa.st_mode & 07777);
+	EXPECT_EQ(3 * self->pg, (uint64_t)sa.st_size);
+	EXPECT_EQ(getuid(), sa.st_uid);
+	EXPECT_EQ(sa.st_dev, sb.st_dev);
+	EXPECT_EQ(sa.st_ino, sb.st_ino);
+	EXPECT_NE(sa.st_ino, sc.st_ino);
+	/* A resize is the file's size. */
+	ASSERT_EQ(0, shmdev_resize(a, 5 * self->pg));
+	ASSERT_EQ(0, fstat(shmdev_fd(b), &sb));
+	EXPECT_EQ(5 * self->pg, (uint64_t)sb.st_size);
+	EXPECT_EQ(0, shmdev_close(a));
+	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(c));
+}
+
+/* flock() on a handle locks its region only: not every region, as the device did. */
+TEST_F(region, flock_is_per_region)
+{
+	const char *n = new_name(&self->names, "reg.flock");
+	const char *m = new_name(&self->names, "reg.flock2");
+	struct shmdev_region *a, *b, *c;
+
+	ASSERT_EQ(0, shmdev_open(n, self->pg, SHMDEV_CREAT, 0600, &a));
+	ASSERT_EQ(0, shmdev_open(n, 0, 0, 0, &b));
+	ASSERT_EQ(0, shmdev_open(m, self->pg, SHMDEV_CREAT, 0600, &c));
+	ASSERT_EQ(0, flock(shmdev_fd(a), LOCK_EX | LOCK_NB));
+	EXPECT_EQ(-1, flock(shmdev_fd(b), LOCK_EX | LOCK_NB));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(0, flock(shmdev_fd(c), LOCK_EX | LOCK_NB));
+	EXPECT_EQ(0, shmdev_close(a));
+	/* Closing the holder's file released its lock. */
+	EXPECT_EQ(0, flock(shmdev_fd(b), LOCK_EX | LOCK_NB));
+	EXPECT_EQ(0, shmdev_close(b));
+	EXPECT_EQ(0, shmdev_close(c));
 }
 
 TEST_HARNESS_MAIN
