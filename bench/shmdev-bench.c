@@ -13,6 +13,8 @@
  *     vs a robust PTHREAD_PROCESS_SHARED pthread mutex in shared memory
  *   - region create+map+unlink vs shm_open+ftruncate+mmap+shm_unlink, and
  *     create and open with 10 and with 10,000 regions in existence
+ *   - the calls of shm_open+ftruncate+mmap+touch+munmap+shm_unlink on a
+ *     shmdev filesystem vs on the tmpfs at /dev/shm
  *   - message ring throughput, 64 B and 4 KiB messages, vs a pipe
  *
  * Needs the module loaded, root (to raise max_regions for 10,000 regions)
@@ -427,6 +429,55 @@ static double region_cycle(bool shm)
 	return t / n;
 }
 
+/*
+ * Seconds per POSIX shm cycle in directory @dir: the calls glibc's
+ * shm_open() and shm_unlink() make (open with O_CREAT | O_EXCL |
+ * O_NOFOLLOW | O_CLOEXEC, unlink), with ftruncate, mmap, a touch, munmap
+ * and close between them.
+ */
+static double path_cycle(const char *dir)
+{
+	char path[160];
+	uint64_t n = 0;
+	double t0 = now(), t;
+
+	do {
+		void *p;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s.pcycle.%llu", dir, prefix,
+			 (unsigned long long)n);
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		check(fd, "open");
+		check(ftruncate(fd, 4096), "ftruncate");
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap", errno);
+		*(volatile char *)p = 1;
+		munmap(p, 4096);
+		close(fd);
+		check(unlink(path), "unlink");
+		n++;
+		t = now() - t0;
+	} while (t < slice);
+	return t / n;
+}
+
+/* A shmdev filesystem mounted on a directory of our own, or NULL. */
+static const char *shmdev_fs_mount(void)
+{
+	static char dir[96];
+
+	snprintf(dir, sizeof(dir), "/tmp/%s.fs", prefix);
+	if (mkdir(dir, 0700))
+		return NULL;
+	if (mount("none", dir, "shmdev", MS_NOSUID | MS_NODEV, NULL)) {
+		rmdir(dir);
+		return NULL;
+	}
+	return dir;
+}
+
 /* Make regions (or POSIX shm objects) fill.0 .. fill.@to-1 exist, from @from. */
 static void fill(bool shm, unsigned int from, unsigned int to)
 {
@@ -689,6 +740,7 @@ int main(int argc, char **argv)
 	struct mutexes *mx, *pmx;
 	struct utsname u;
 	unsigned long saved_max = 0;
+	const char *fsdir;
 	bool posix;
 	int i;
 
@@ -762,6 +814,23 @@ int main(int argc, char **argv)
 	}
 	snprintf(c, sizeof(c), posix ? "POSIX shm %s" : "no /dev/shm", fmt_time(b, f));
 	row("region create+map+unlink", fmt_time(a, s), c, posix ? f / s : 0);
+
+	/* The same POSIX shm calls on a shmdev mount and on the tmpfs. */
+	fsdir = posix ? shmdev_fs_mount() : NULL;
+	if (fsdir) {
+		s = f = 1e9;
+		for (i = 0; i < ROUNDS; i++) {
+			s = min(s, path_cycle(fsdir));
+			f = min(f, path_cycle("/dev/shm"));
+		}
+		umount(fsdir);
+		rmdir(fsdir);
+		snprintf(c, sizeof(c), "tmpfs %s", fmt_time(b, f));
+		row("shm_open cycle on a shmdev mount", fmt_time(a, s), c, f / s);
+	} else {
+		row("shm_open cycle on a shmdev mount", "skipped",
+		    "(needs root and the filesystem)", 0);
+	}
 
 	if (read_param(&saved_max) || (saved_max < 10100 && write_param(20000))) {
 		row("create/open at 10,000 regions", "skipped", "(needs root: max_regions)", 0);
