@@ -44,6 +44,7 @@ clean::
 -include examples/examples.mk
 -include selftests/selftests.mk
 -include selftests/vm/vm.mk
+-include selftests/clients/clients.mk
 -include man/man.mk
 -include bench/bench.mk
 -include install.mk

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unmodified programs on the shmdev filesystem (selftests/clients/), in the
+# VM, with the filesystem mounted on /dev/shm: selftests/clients/run-clients.sh.
+#
+#   make clients                    what the clients run that is built
+#                                   here, in $(O)/clients
+#   make check-clients              every client on each of CLIENT_KERNELS
+#   make check-clients CLIENTS=go CLIENT_KERNELS=stock SHMDEV_CLIENT_FS=tmpfs
+#   make check-clients-quick        the short run make check can take
+#                                   (CLIENTS_QUICK), on the first of
+#                                   CLIENT_KERNELS
+
+CLIENT_KERNELS   ?= stock debug
+# Empty: every client.
+CLIENTS          ?=
+CLIENTS_QUICK    ?=
+SHMDEV_CLIENT_FS ?= shmdev
+# Seconds for one client in the guest, and for a whole VM run.
+CLIENT_TIMEOUT    ?= 2400
+CLIENT_VM_TIMEOUT ?= 7200
+# The Debian packages the clients need, and the environment the quick run
+# gives them.
+CLIENT_DEB_PACKAGES := util-linux
+CLIENT_QUICK_ENV :=
+
+CLIENTS_OUT := $(O)/clients
+
+.PHONY: clients check-clients check-clients-run check-clients-quick
+clients:
+
+# client_vm KERNEL CLIENTS [--env N=V...]: run-clients.sh in the VM.
+client_vm = $(VM_RUN) --kernel $(1) --timeout $(CLIENT_VM_TIMEOUT) \
+	--env SHMDEV_CLIENT_FS=$(SHMDEV_CLIENT_FS) --env CLIENT_TIMEOUT=$(CLIENT_TIMEOUT) \
+	--env CLIENTS_BUILD=$(CURDIR)/$(CLIENTS_OUT) $(3) -- selftests/clients/run-clients.sh $(2)
+
+check-clients: deps
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(CLIENT_DEB_PACKAGES)"
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-clients-run
+
+check-clients-run: all clients $(addprefix module-,$(CLIENT_KERNELS))
+	@st=0; for k in $(CLIENT_KERNELS); do \
+		echo "=== clients ($(or $(CLIENTS),all)) on $$k, $(SHMDEV_CLIENT_FS) on /dev/shm ==="; \
+		$(call client_vm,$$k,$(CLIENTS)) || { echo "=== clients: failed on $$k ==="; st=1; }; \
+	done; exit $$st
+
+check-clients-quick: all clients module-$(firstword $(CLIENT_KERNELS))
+	@$(call client_vm,$(firstword $(CLIENT_KERNELS)),$(CLIENTS_QUICK),$(CLIENT_QUICK_ENV))
