@@ -14,7 +14,7 @@
 CLIENT_KERNELS   ?= stock debug
 # Empty: every client.
 CLIENTS          ?=
-CLIENTS_QUICK    ?=
+CLIENTS_QUICK    ?= cpython
 SHMDEV_CLIENT_FS ?= shmdev
 # Seconds for one client in the guest, and for a whole VM run.
 CLIENT_TIMEOUT    ?= 2400
@@ -46,3 +46,9 @@ check-clients-run: all clients $(addprefix module-,$(CLIENT_KERNELS))
 
 check-clients-quick: all clients module-$(firstword $(CLIENT_KERNELS))
 	@$(call client_vm,$(firstword $(CLIENT_KERNELS)),$(CLIENTS_QUICK),$(CLIENT_QUICK_ENV))
+
+# cpython: CPython 3.11's own tests of shared_memory; the quick run takes
+# one start method of three.
+CLIENT_DEB_PACKAGES += python3.11 libpython3.11-testsuite
+CLIENT_QUICK_ENV += --env SHMDEV_CPYTHON_METHODS=fork
+
