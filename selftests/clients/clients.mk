@@ -52,3 +52,11 @@ check-clients-quick: all clients module-$(firstword $(CLIENT_KERNELS))
 CLIENT_DEB_PACKAGES += python3.11 libpython3.11-testsuite
 CLIENT_QUICK_ENV += --env SHMDEV_CPYTHON_METHODS=fork
 
+# java: MapLock, compiled here (a javac in the guest would take minutes
+# under TCG) with every lint but [try] (a FileLock held by
+# try-with-resources is never named in its body), warnings as errors.
+CLIENT_DEB_PACKAGES += openjdk-17-jdk-headless
+clients: $(CLIENTS_OUT)/java/MapLock.class
+$(CLIENTS_OUT)/java/MapLock.class: selftests/clients/java/MapLock.java
+	@mkdir -p $(dir $@)
+	javac -Xlint:all,-try -Werror -d $(dir $@) $<
