@@ -33,7 +33,8 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		linux-image-rt-amd64 linux-headers-rt-amd64 linux-source-6.1 \
 		qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
-		dwarves man-db groff-base util-linux procps jq
+		dwarves man-db groff-base util-linux procps jq \
+		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless
 
 # The kernel make check-kselftest runs on: debug-7.2, the newest (whose
 # kselftest runner counts exit code 255 as a failure), when KERNELS has it.
@@ -110,7 +111,7 @@ endif
 check: deps
 	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-run
 
-check-run: all $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
+check-run: all clients $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
 		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)) kselftest-tree)
 	+@KSFT_KERNEL=$(KSFT_KERNEL) selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
 
