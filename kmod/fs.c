@@ -11,8 +11,11 @@
  *
  * The name table in region.c stays the truth: SHMDEV_IOC_ATTACH and
  * SHMDEV_IOC_UNLINK change it without the VFS knowing. So a dentry is
- * checked against it on every lookup (->d_revalidate), and none is kept
- * once unused: a name is only ever looked up in the table.
+ * checked against it on every lookup (->d_revalidate), a negative one too;
+ * and a name removed outside the VFS has the unused dentries of its region
+ * pruned (shmdev_fs_prune()), so that a cached dentry never keeps a region
+ * that lost its names. An AUTODESTROY region, which lives as long as its
+ * users, has no dentry kept once unused.
  *
  * A region has at most one inode at a time, in its namespace's superblock,
  * numbered by the region (r->ino), made on demand and dropped at its last
@@ -143,16 +146,55 @@ static int shmdev_d_revalidate(SHMDEV_D_REVALIDATE_ARGS)
 		return -ECHILD;
 	inode = d_inode(dentry);
 	if (!inode)
-		return 0;
+		return !shmdev_name_taken(dentry->d_sb->s_fs_info, qname->name,
+					  qname->len);
 	if (!S_ISREG(inode->i_mode))
 		return 1;
 	return shmdev_region_names(shmdev_inode_region(inode), qname->name,
 				   qname->len);
 }
 
+/*
+ * Keep an unused dentry, unless its region is one whose lifetime is its
+ * users' (AUTODESTROY) or one without a name left: the dentry's inode holds
+ * a reference to the region.
+ */
+static int shmdev_d_delete(const struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct shmdev_region *r;
+
+	if (!inode || !S_ISREG(inode->i_mode))
+		return 0;
+	r = shmdev_inode_region(inode);
+	return (r->flags & SHMDEV_AUTODESTROY) || !READ_ONCE(r->nlink);
+}
+
+/**
+ * shmdev_fs_prune - drop the unused dentries of @r
+ * @r: a region that lost a name outside the VFS; the caller holds a
+ *     reference to it, and no lock
+ *
+ * What a cached dentry kept of it (its inode, and through it a reference
+ * to the region) goes with them.
+ */
+void shmdev_fs_prune(struct shmdev_region *r)
+{
+	struct inode *inode = NULL;
+
+	mutex_lock(&r->lock);
+	if (r->inode)
+		inode = igrab(r->inode);
+	mutex_unlock(&r->lock);
+	if (!inode)
+		return;
+	d_prune_aliases(inode);
+	iput(inode);
+}
+
 static const struct dentry_operations shmdev_dops = {
 	.d_revalidate	= shmdev_d_revalidate,
-	.d_delete	= always_delete_dentry,
+	.d_delete	= shmdev_d_delete,
 };
 
 /* The directory */

@@ -542,8 +542,10 @@ static void shmdev_reap_dead_namespaces(void)
 		mutex_unlock(&shmdev_table_lock);
 		if (!found)
 			return;
-		if (r)
+		if (r) {
+			shmdev_fs_prune(r);
 			shmdev_region_put(r);
+		}
 		cond_resched();
 	}
 }
@@ -896,6 +898,8 @@ void shmdev_region_uncreate(struct shmdev_region *r)
 	mutex_lock(&shmdev_table_lock);
 	refs = shmdev_links_del_all(r);
 	mutex_unlock(&shmdev_table_lock);
+	if (refs)
+		shmdev_fs_prune(r);
 	shmdev_region_put_many(r, refs);
 }
 
@@ -943,8 +947,11 @@ int shmdev_region_unlink(const char *name, unsigned int len, u64 ns_id)
 	put_name = shmdev_link_del(l);
 	mutex_unlock(&shmdev_table_lock);
 
-	if (put_name)
+	/* A dentry of the filesystem may be all that still holds it. */
+	if (put_name) {
+		shmdev_fs_prune(r);
 		shmdev_region_put(r);
+	}
 	return 0;
 
 out_unlock:
@@ -1032,6 +1039,18 @@ bool shmdev_region_names(struct shmdev_region *r, const char *name,
 	mutex_lock(&shmdev_table_lock);
 	l = shmdev_link_find(r->ns, name, len);
 	ret = l && l->region == r;
+	mutex_unlock(&shmdev_table_lock);
+	return ret;
+}
+
+/* Does @ns have the name @name (a negative dentry's revalidation)? */
+bool shmdev_name_taken(struct shmdev_ns *ns, const char *name,
+		       unsigned int len)
+{
+	bool ret;
+
+	mutex_lock(&shmdev_table_lock);
+	ret = shmdev_link_find(ns, name, len);
 	mutex_unlock(&shmdev_table_lock);
 	return ret;
 }

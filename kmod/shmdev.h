@@ -257,6 +257,7 @@ long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* fs.c */
 struct file *shmdev_fs_open(struct shmdev_region *r, struct shmdev_handle *h);
+void shmdev_fs_prune(struct shmdev_region *r);
 int shmdev_fs_init(void);
 void shmdev_fs_exit(void);
 
@@ -280,6 +281,8 @@ int shmdev_region_unlink_region(struct shmdev_region *r, const char *name,
 				unsigned int len);
 bool shmdev_region_names(struct shmdev_region *r, const char *name,
 			 unsigned int len);
+bool shmdev_name_taken(struct shmdev_ns *ns, const char *name,
+		       unsigned int len);
 int shmdev_region_perm(struct shmdev_region *r, int want);
 int shmdev_region_chattr(struct shmdev_region *r, bool set_mode, umode_t mode,
 			 bool set_uid, kuid_t uid, bool set_gid, kgid_t gid);
