@@ -132,6 +132,13 @@ static inline void shmdev_set_d_op(struct super_block *sb,
 #define shmdev_inode_just_drop	inode_just_drop
 #endif
 
+/* 6.5 replaced generic_file_splice_read() by copy_splice_read(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#define shmdev_splice_read	generic_file_splice_read
+#else
+#define shmdev_splice_read	copy_splice_read
+#endif
+
 /* 6.7 put an inode's times behind accessors. */
 static inline void shmdev_inode_init_ts(struct inode *inode)
 {

@@ -127,8 +127,23 @@ static void shmdev_evict_inode(struct inode *inode)
 	}
 }
 
+/*
+ * Blocks are pages: the module's max_total_bytes in all, what is left of
+ * it free, and of that what the caller's max_user_bytes leaves available.
+ * Files are names and regions: max_regions of each per namespace.
+ */
+static int shmdev_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	buf->f_type = SHMDEV_SUPER_MAGIC;
+	buf->f_bsize = PAGE_SIZE;
+	buf->f_frsize = PAGE_SIZE;
+	buf->f_namelen = SHMDEV_NAME_MAX;
+	shmdev_region_statfs(dentry->d_sb->s_fs_info, buf);
+	return 0;
+}
+
 static const struct super_operations shmdev_sops = {
-	.statfs		= simple_statfs,
+	.statfs		= shmdev_statfs,
 	.drop_inode	= shmdev_inode_just_drop,
 	.evict_inode	= shmdev_evict_inode,
 };
@@ -486,6 +501,9 @@ static const struct file_operations shmdev_file_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.fallocate	= shmdev_file_fallocate,
 	.fsync		= noop_fsync,
+	/* sendfile(), splice(), copy_file_range(): through read_iter and write_iter. */
+	.splice_read	= shmdev_splice_read,
+	.splice_write	= iter_file_splice_write,
 };
 
 /* The superblock of a namespace */

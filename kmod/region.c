@@ -28,6 +28,7 @@
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/statfs.h>
 #include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
@@ -1737,6 +1738,33 @@ void shmdev_region_status(struct shmdev_status *st)
 	st->owner_ids = shmdev_nr_owner_ids;
 	st->user_owner_ids = u ? u->owner_ids : 0;
 	mutex_unlock(&shmdev_table_lock);
+}
+
+/**
+ * shmdev_region_statfs - the limits as a filesystem's blocks and files
+ * @ns: the namespace of the superblock
+ * @buf: its f_blocks, f_bfree, f_bavail (pages), f_files, f_ffree set
+ */
+void shmdev_region_statfs(struct shmdev_ns *ns, struct kstatfs *buf)
+{
+	u64 total = READ_ONCE(shmdev_max_total_bytes);
+	u64 user = READ_ONCE(shmdev_max_user_bytes);
+	u64 files = READ_ONCE(shmdev_max_regions), used_files;
+	u64 free_total, free_user;
+	struct shmdev_user *u;
+
+	mutex_lock(&shmdev_table_lock);
+	u = shmdev_user_find(current_fsuid());
+	free_total = total > shmdev_nr_bytes ? total - shmdev_nr_bytes : 0;
+	free_user = u ? (user > u->bytes ? user - u->bytes : 0) : user;
+	used_files = max(ns->nr_regions, ns->nr_names);
+	mutex_unlock(&shmdev_table_lock);
+
+	buf->f_blocks = total >> PAGE_SHIFT;
+	buf->f_bfree = free_total >> PAGE_SHIFT;
+	buf->f_bavail = min(free_total, free_user) >> PAGE_SHIFT;
+	buf->f_files = files;
+	buf->f_ffree = files > used_files ? files - used_files : 0;
 }
 
 /* Names are bytes: escape blanks, backslashes and non-printables as \ooo. */

@@ -35,6 +35,7 @@
 struct file;
 struct inode;
 struct ipc_namespace;
+struct kstatfs;
 struct folio;
 struct super_block;
 struct vm_area_struct;
@@ -312,6 +313,7 @@ int shmdev_region_mmap(struct file *file, struct vm_area_struct *vma);
 long shmdev_region_punch(struct shmdev_region *r, int mode, loff_t offset,
 			 loff_t len);
 void shmdev_region_status(struct shmdev_status *st);
+void shmdev_region_statfs(struct shmdev_ns *ns, struct kstatfs *buf);
 struct folio *shmdev_region_word(struct shmdev_region *r, u64 offset);
 struct folio *shmdev_region_peek(struct shmdev_region *r, pgoff_t index);
 int shmdev_regions_init(void);
