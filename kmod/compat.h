@@ -101,6 +101,13 @@ static inline struct file *shmdev_shmem_setup(const char *name, loff_t size)
 #define shmdev_idmap	mnt_idmap
 #endif
 
+/* The identity mapping, for notify_change() on our own files. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define shmdev_nop_idmap	(&init_user_ns)
+#else
+#define shmdev_nop_idmap	(&nop_mnt_idmap)
+#endif
+
 /*
  * 6.14 gives ->d_revalidate() the parent and the name it was looked up by,
  * which stays stable while the dentry's own may be changing.

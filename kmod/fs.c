@@ -123,7 +123,7 @@ static void shmdev_evict_inode(struct inode *inode)
 	clear_inode(inode);
 	if (S_ISREG(inode->i_mode) && r) {
 		shmdev_region_set_inode(r, inode, false);
-		shmdev_region_put(r);
+		shmdev_region_put_async(r);
 	}
 }
 
@@ -195,16 +195,14 @@ static int shmdev_d_delete(const struct dentry *dentry)
  */
 void shmdev_fs_prune(struct shmdev_region *r)
 {
-	struct inode *inode = NULL;
+	struct super_block *sb;
+	struct inode *inode = shmdev_region_igrab(r, &sb);
 
-	mutex_lock(&r->lock);
-	if (r->inode)
-		inode = igrab(r->inode);
-	mutex_unlock(&r->lock);
 	if (!inode)
 		return;
 	d_prune_aliases(inode);
 	iput(inode);
+	deactivate_super(sb);
 }
 
 static const struct dentry_operations shmdev_dops = {
@@ -512,14 +510,16 @@ static const struct file_operations shmdev_file_fops = {
  * struct shmdev_fs_context - a mount being set up
  * @ns:		the namespace it shows, referenced
  * @mode:	the directory's permission bits (mode=, default 01777)
- * @uid:	its owner (uid=, default the mounter)
- * @gid:	its group (gid=, default the mounter's)
+ * @uid:	its owner (uid=, default root of the namespace's user namespace)
+ * @gid:	its group (gid=, default root's group there)
+ * @set:	the options given, (1 << Opt_*)
  */
 struct shmdev_fs_context {
 	struct shmdev_ns *ns;
 	umode_t mode;
 	kuid_t uid;
 	kgid_t gid;
+	unsigned int set;
 };
 
 enum { Opt_mode, Opt_uid, Opt_gid };
@@ -540,6 +540,7 @@ static int shmdev_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	opt = fs_parse(fc, shmdev_fs_parameters, param, &result);
 	if (opt < 0)
 		return opt;
+	ctx->set |= 1U << opt;
 	switch (opt) {
 	case Opt_mode:
 		ctx->mode = result.uint_32 & 07777;
@@ -589,11 +590,30 @@ static int shmdev_fill_super(struct super_block *sb, struct fs_context *fc)
 	return sb->s_root ? 0 : -ENOMEM;
 }
 
+/*
+ * All mounts of a namespace share its superblock: options given to one
+ * (by a mounter CAP_SYS_ADMIN over the namespace) set the directory's
+ * owner and mode for all, as a remount would.
+ */
 static int shmdev_get_tree(struct fs_context *fc)
 {
 	struct shmdev_fs_context *ctx = fc->fs_private;
+	struct inode *root;
+	int ret;
 
-	return get_tree_keyed(fc, shmdev_fill_super, ctx->ns);
+	ret = get_tree_keyed(fc, shmdev_fill_super, ctx->ns);
+	if (ret || !ctx->set)
+		return ret;
+	root = d_inode(fc->root);
+	inode_lock(root);
+	if (ctx->set & (1U << Opt_mode))
+		root->i_mode = S_IFDIR | ctx->mode;
+	if (ctx->set & (1U << Opt_uid))
+		root->i_uid = ctx->uid;
+	if (ctx->set & (1U << Opt_gid))
+		root->i_gid = ctx->gid;
+	inode_unlock(root);
+	return 0;
 }
 
 static void shmdev_fs_context_free(struct fs_context *fc)
@@ -622,14 +642,22 @@ static int shmdev_init_fs_context(struct fs_context *fc)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	ctx->mode = 01777;
-	ctx->uid = current_fsuid();
-	ctx->gid = current_fsgid();
 	ctx->ns = shmdev_ns_get(current->nsproxy->ipc_ns);
 	if (!ctx->ns) {
 		kfree(ctx);
 		return -ENOMEM;
 	}
+	/*
+	 * Not the mounter's: whoever first makes the superblock, maybe any
+	 * user through SHMDEV_FILE, must not own everyone's directory.
+	 */
+	ctx->mode = 01777;
+	ctx->uid = make_kuid(ctx->ns->ipc_ns->user_ns, 0);
+	ctx->gid = make_kgid(ctx->ns->ipc_ns->user_ns, 0);
+	if (!uid_valid(ctx->uid))
+		ctx->uid = ctx->ns->ipc_ns->user_ns->owner;
+	if (!gid_valid(ctx->gid))
+		ctx->gid = ctx->ns->ipc_ns->user_ns->group;
 	fc->fs_private = ctx;
 	fc->ops = &shmdev_fs_context_ops;
 	put_user_ns(fc->user_ns);
@@ -695,14 +723,15 @@ struct file *shmdev_fs_open(struct shmdev_region *r, struct shmdev_handle *h)
 	/* __fput() drops it with fops_put(), after ->release. */
 	__module_get(THIS_MODULE);
 	file = alloc_file_pseudo(inode, mnt, r->name,
-				 h->rdonly ? O_RDONLY : O_RDWR,
+				 (h->rdonly ? O_RDONLY : O_RDWR) | O_LARGEFILE,
 				 &shmdev_file_fops);
 	if (IS_ERR(file)) {
 		iput(inode);
 		module_put(THIS_MODULE);
 		goto out_mnt;
 	}
-	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE |
+			FMODE_ATOMIC_POS;
 	file->private_data = h;
 out_mnt:
 	mntput(mnt);

@@ -233,7 +233,8 @@ __poll_t shmdev_handle_poll(struct file *file, poll_table *wait)
 
 /*
  * Copy a region name from user space and check it: 1..SHMDEV_NAME_MAX
- * bytes, no '/' and no NUL. The caller frees it.
+ * bytes, no '/' and no NUL, not "." or "..", which name no file of the
+ * shmdev filesystem. The caller frees it.
  */
 static char *shmdev_name_get(u64 uname, u32 len)
 {
@@ -246,7 +247,8 @@ static char *shmdev_name_get(u64 uname, u32 len)
 	name = memdup_user(u64_to_user_ptr(uname), len);
 	if (IS_ERR(name))
 		return name;
-	if (memchr(name, '/', len) || memchr(name, '\0', len)) {
+	if (memchr(name, '/', len) || memchr(name, '\0', len) ||
+	    (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))) {
 		kfree(name);
 		return ERR_PTR(-EINVAL);
 	}
@@ -831,6 +833,9 @@ long shmdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ioc.r = shmdev_handle_region(ioc.h);
 		if (!ioc.r)
 			return -EBADFD;
+		/* A region file opened write-only may not read the region's words. */
+		if (!(file->f_mode & FMODE_READ))
+			return -EBADF;
 	}
 	if (d->flags & SHMDEV_IOC_WRITER && !(file->f_mode & FMODE_WRITE))
 		return -EACCES;

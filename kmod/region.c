@@ -320,7 +320,8 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 	if (shmdev_nr_bytes + delta > READ_ONCE(shmdev_max_total_bytes))
 		return -ENOSPC;
 
-	if (!u) {
+	/* A region of 0 bytes charges its owner nothing: no entry for it. */
+	if (!u && delta) {
 		u = kzalloc(sizeof(*u), GFP_KERNEL);
 		if (!u)
 			return -ENOMEM;
@@ -330,7 +331,7 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 	if (!ns) {
 		ns = shmdev_ns_new(current->nsproxy->ipc_ns);
 		if (!ns) {
-			if (!u->bytes && !u->owner_ids) {
+			if (u && !u->bytes && !u->owner_ids) {
 				hash_del(&u->node);
 				kfree(u);
 			}
@@ -343,7 +344,8 @@ static int shmdev_charge(struct shmdev_ns **nsp, kuid_t uid, u64 old_size,
 		shmdev_nr_regions++;
 	}
 	ns->bytes += delta;
-	u->bytes += delta;
+	if (u)
+		u->bytes += delta;
 	shmdev_nr_bytes += delta;
 	return 0;
 }
@@ -357,7 +359,10 @@ static void shmdev_uncharge(struct shmdev_ns *ns, kuid_t uid, u64 bytes,
 {
 	struct shmdev_user *u = shmdev_user_find(uid);
 
-	if (!WARN_ON_ONCE(!u)) {
+	/* An owner charged nothing has no entry (shmdev_charge()). */
+	if (!u) {
+		WARN_ON_ONCE(bytes);
+	} else {
 		u->bytes -= bytes;
 		if (!u->bytes && !u->owner_ids) {
 			hash_del(&u->node);
@@ -371,6 +376,29 @@ static void shmdev_uncharge(struct shmdev_ns *ns, kuid_t uid, u64 bytes,
 	shmdev_nr_regions--;
 	ns->nr_regions--;
 	shmdev_ns_maybe_free(ns);
+}
+
+/*
+ * Charge @r's owner for @size bytes, past the limits: what writes racing
+ * with a truncate already wrote. Caller must hold shmdev_table_lock.
+ * Return: 0, -ENOMEM.
+ */
+static int shmdev_charge_over(struct shmdev_region *r, u64 size)
+{
+	struct shmdev_user *u = shmdev_user_find(r->cuid);
+	u64 delta = size - r->size;
+
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return -ENOMEM;
+		u->uid = r->cuid;
+		hash_add(shmdev_users, &u->node, __kuid_val(r->cuid));
+	}
+	u->bytes += delta;
+	r->ns->bytes += delta;
+	shmdev_nr_bytes += delta;
+	return 0;
 }
 
 /**
@@ -458,6 +486,37 @@ static void shmdev_region_release(struct kref *ref)
 void shmdev_region_put(struct shmdev_region *r)
 {
 	kref_put_mutex(&r->ref, shmdev_region_release, &shmdev_table_lock);
+}
+
+/* Regions whose last reference an evicted inode held, put by a worker. */
+static LLIST_HEAD(shmdev_put_list);
+
+static void shmdev_put_work_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&shmdev_put_list);
+	struct shmdev_region *r, *tmp;
+
+	llist_for_each_entry_safe(r, tmp, list, put_node)
+		shmdev_region_put(r);
+}
+
+static DECLARE_WORK(shmdev_put_work, shmdev_put_work_fn);
+
+/**
+ * shmdev_region_put_async - drop a reference where no sleeping lock may be
+ * taken
+ * @r: the region
+ *
+ * For ->evict_inode(), which memory reclaim runs under whatever locks its
+ * allocation held: freeing a region takes shmdev_table_lock, so the last
+ * reference is dropped by a worker.
+ */
+void shmdev_region_put_async(struct shmdev_region *r)
+{
+	if (refcount_dec_not_one(&r->ref.refcount))
+		return;
+	if (llist_add(&r->put_node, &shmdev_put_list))
+		schedule_work(&shmdev_put_work);
 }
 
 /**
@@ -623,6 +682,7 @@ static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
 	mutex_init(&r->lock);
 	spin_lock_init(&r->locks_lock);
 	spin_lock_init(&r->stamp_lock);
+	spin_lock_init(&r->inode_lock);
 	xa_init(&r->mutexes);
 	init_waitqueue_head(&r->event_wq);
 	init_waitqueue_head(&r->init_wq);
@@ -634,6 +694,8 @@ static struct shmdev_region *shmdev_region_new(struct shmdev_ns *ns,
 		ret = PTR_ERR(file);
 		goto err_region;
 	}
+	/* Written through by region files (fs.c): past 2 GiB too. */
+	file->f_flags |= O_LARGEFILE;
 	r->file = file;
 
 	if (flags & SHMDEV_POPULATE) {
@@ -1178,20 +1240,30 @@ err_unlock:
  * @set_gid: change the group to @gid
  * @gid: the group
  *
- * As SysV's IPC_SET: the owner or the creator may, or CAP_FOWNER in the
- * namespace's user namespace. The creator stays the user charged.
+ * As a file's: its owner, or CAP_FOWNER in the namespace's user namespace,
+ * may change the mode, and the group to one of the owner's groups; only
+ * CAP_CHOWN there may give the region to another owner or to another
+ * group. (Not as SysV's IPC_SET, which lets an owner give a segment away:
+ * in a sticky directory such as /dev/shm that would let a user plant a
+ * file another user then opens as its own.) The creator stays the user
+ * charged.
  *
  * Return: 0, -EPERM.
  */
 int shmdev_region_chattr(struct shmdev_region *r, bool set_mode, umode_t mode,
 			 bool set_uid, kuid_t uid, bool set_gid, kgid_t gid)
 {
-	kuid_t fsuid = current_fsuid();
+	struct user_namespace *user_ns = r->ns->ipc_ns->user_ns;
+	bool owner = uid_eq(current_fsuid(), r->uid);
 	int ret = -EPERM;
 
 	mutex_lock(&shmdev_table_lock);
-	if (!uid_eq(fsuid, r->uid) && !uid_eq(fsuid, r->cuid) &&
-	    !ns_capable(r->ns->ipc_ns->user_ns, CAP_FOWNER))
+	if (!owner && !ns_capable(user_ns, CAP_FOWNER))
+		goto out_unlock;
+	if (set_uid && !uid_eq(uid, r->uid) && !ns_capable(user_ns, CAP_CHOWN))
+		goto out_unlock;
+	if (set_gid && !gid_eq(gid, r->gid) &&
+	    !(owner && in_group_p(gid)) && !ns_capable(user_ns, CAP_CHOWN))
 		goto out_unlock;
 	if (set_mode)
 		WRITE_ONCE(r->mode, mode & 0777);
@@ -1283,11 +1355,13 @@ u64 shmdev_region_length(struct shmdev_region *r)
 	return i_size_read(file_inode(r->file));
 }
 
-/* Tell @r's inode its size (fs.c). Caller must hold @r->lock. */
+/* Tell @r's inode its size (fs.c). */
 static void shmdev_region_sync_inode(struct shmdev_region *r)
 {
+	spin_lock(&r->inode_lock);
 	if (r->inode)
 		i_size_write(r->inode, shmdev_region_length(r));
+	spin_unlock(&r->inode_lock);
 }
 
 /**
@@ -1295,23 +1369,82 @@ static void shmdev_region_sync_inode(struct shmdev_region *r)
  * @r: the region
  * @inode: the inode
  * @set: it is made (else evicted)
+ *
+ * Called from ->evict_inode(), maybe in memory reclaim: no sleeping lock.
  */
 void shmdev_region_set_inode(struct shmdev_region *r, struct inode *inode,
 			     bool set)
 {
-	mutex_lock(&r->lock);
-	if (set) {
+	spin_lock(&r->inode_lock);
+	if (set)
 		r->inode = inode;
-		shmdev_region_sync_inode(r);
-	} else if (r->inode == inode) {
+	else if (r->inode == inode)
 		r->inode = NULL;
+	spin_unlock(&r->inode_lock);
+	if (set)
+		shmdev_region_sync_inode(r);
+}
+
+/**
+ * shmdev_region_igrab - @r's inode, with a reference, and its superblock
+ * @r: the region
+ * @sb: set to the superblock, active, when an inode is returned
+ *
+ * The superblock is kept active, so that the inode is put back
+ * (deactivate_super() after iput()) before the superblock can go.
+ *
+ * Return: the inode, or NULL when @r has none (or its superblock is
+ * going, which drops it anyway).
+ */
+struct inode *shmdev_region_igrab(struct shmdev_region *r,
+				  struct super_block **sb)
+{
+	struct inode *inode = NULL;
+
+	spin_lock(&r->inode_lock);
+	/* An inode is evicted, and r->inode cleared, before its superblock goes. */
+	if (r->inode && atomic_inc_not_zero(&r->inode->i_sb->s_active)) {
+		*sb = r->inode->i_sb;
+		inode = igrab(r->inode);
+		if (!inode)
+			atomic_dec(&(*sb)->s_active);	/* not the last: ours */
 	}
+	spin_unlock(&r->inode_lock);
+	return inode;
+}
+
+/*
+ * The size of @r changes under its shmem inode's lock, then @r->lock: in
+ * that order, because write() copies from user memory (taking mmap_lock)
+ * under the shmem inode's lock, and mmap() takes @r->lock under mmap_lock.
+ */
+static void shmdev_size_lock(struct shmdev_region *r)
+{
+	inode_lock(file_inode(r->file));
+	mutex_lock(&r->lock);
+}
+
+static void shmdev_size_unlock(struct shmdev_region *r)
+{
 	mutex_unlock(&r->lock);
+	inode_unlock(file_inode(r->file));
+}
+
+/* Truncate the shmem file, under shmdev_size_lock(). */
+static int shmdev_shmem_truncate(struct shmdev_region *r, u64 length)
+{
+	struct iattr attr = {
+		.ia_valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME,
+		.ia_size = length,
+	};
+
+	return notify_change(shmdev_nop_idmap, r->file->f_path.dentry, &attr,
+			     NULL);
 }
 
 /*
  * Make @r @length bytes long: its size, the bytes charged and mappable,
- * is @length rounded up to pages. Caller must hold @r->lock.
+ * is @length rounded up to pages. Caller must hold shmdev_size_lock().
  */
 static int shmdev_region_set_length(struct shmdev_region *r, u64 length)
 {
@@ -1331,11 +1464,11 @@ static int shmdev_region_set_length(struct shmdev_region *r, u64 length)
 			return ret;
 	}
 
-	ret = vfs_truncate(&r->file->f_path, length);
+	ret = shmdev_shmem_truncate(r, length);
 	if (!ret && size > old && (r->flags & SHMDEV_POPULATE)) {
 		ret = shmdev_populate(r, old, size);
 		if (ret)
-			vfs_truncate(&r->file->f_path, old_len);
+			shmdev_shmem_truncate(r, old_len);
 	}
 
 	mutex_lock(&shmdev_table_lock);
@@ -1368,9 +1501,9 @@ int shmdev_region_resize(struct shmdev_region *r, u64 size)
 		return -EINVAL;
 	if (size > MAX_LFS_FILESIZE - PAGE_SIZE)
 		return -EFBIG;
-	mutex_lock(&r->lock);
+	shmdev_size_lock(r);
 	ret = shmdev_region_set_length(r, PAGE_ALIGN(size));
-	mutex_unlock(&r->lock);
+	shmdev_size_unlock(r);
 	return ret;
 }
 
@@ -1388,9 +1521,9 @@ int shmdev_region_truncate(struct shmdev_region *r, u64 length)
 
 	if (length > MAX_LFS_FILESIZE - PAGE_SIZE)
 		return -EFBIG;
-	mutex_lock(&r->lock);
+	shmdev_size_lock(r);
 	ret = shmdev_region_set_length(r, length);
-	mutex_unlock(&r->lock);
+	shmdev_size_unlock(r);
 	return ret;
 }
 
@@ -1417,7 +1550,7 @@ int shmdev_region_allocate(struct shmdev_region *r, int mode, u64 offset,
 
 	if (end < offset || end > MAX_LFS_FILESIZE - PAGE_SIZE)
 		return -EFBIG;
-	mutex_lock(&r->lock);
+	shmdev_size_lock(r);
 	old_len = shmdev_region_length(r);
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > old_len) {
 		ret = shmdev_region_set_length(r, end);
@@ -1431,7 +1564,7 @@ int shmdev_region_allocate(struct shmdev_region *r, int mode, u64 offset,
 	if (ret && shmdev_region_length(r) != old_len)
 		shmdev_region_set_length(r, old_len);
 out_unlock:
-	mutex_unlock(&r->lock);
+	shmdev_size_unlock(r);
 	return ret;
 }
 
@@ -1472,18 +1605,20 @@ int shmdev_region_write_begin(struct shmdev_region *r, u64 end)
  *
  * A short write gives back the pages it charged and did not use (unless
  * they are mapped by now). Writes racing with a truncate, or appending
- * at once, can leave the length past the size charged: it is charged
- * now, or when the limits say no, the length is cut back to it.
+ * at once, can leave the length past the size charged: what was written
+ * stays, and is charged even past the limits (by at most what those
+ * writes wrote), unless the charge cannot be recorded at all (-ENOMEM):
+ * then the length is cut back to the size charged.
  */
 void shmdev_region_write_end(struct shmdev_region *r)
 {
 	u64 size;
 
-	mutex_lock(&r->lock);
+	shmdev_size_lock(r);
 	size = PAGE_ALIGN(shmdev_region_length(r));
 	mutex_lock(&shmdev_table_lock);
 	if (size > r->size) {
-		if (!shmdev_charge(&r->ns, r->cuid, r->size, size, false))
+		if (!shmdev_charge_over(r, size))
 			r->size = size;
 	} else if (size < r->size && !atomic_read(&r->mappings)) {
 		shmdev_uncharge(r->ns, r->cuid, r->size - size, false);
@@ -1492,9 +1627,10 @@ void shmdev_region_write_end(struct shmdev_region *r)
 	r->ctime = ktime_get_real_ns();
 	mutex_unlock(&shmdev_table_lock);
 	if (size > r->size)
-		vfs_truncate(&r->file->f_path, r->size);
-	shmdev_region_sync_inode(r);
+		shmdev_shmem_truncate(r, r->size);
 	mutex_unlock(&r->lock);
+	shmdev_region_sync_inode(r);
+	inode_unlock(file_inode(r->file));
 }
 
 /* Resolve the page holding the 32-bit word at @offset; caller checked it. */
@@ -1962,6 +2098,8 @@ void shmdev_regions_exit(void)
 
 	remove_proc_entry("shmdev", NULL);
 	cancel_delayed_work_sync(&shmdev_reap_work);
+	/* No inode is left to evict: every superblock pinned the module. */
+	flush_work(&shmdev_put_work);
 	mutex_lock(&shmdev_table_lock);
 	while (!list_empty(&shmdev_namespaces)) {
 		ns = list_first_entry(&shmdev_namespaces, struct shmdev_ns, node);

@@ -6,16 +6,20 @@
  *
  *   inode lock of a region file or of the directory (the VFS, around
  *				->setattr, ->create, ->link, ->unlink)
+ *   inode lock of a region's shmem file (size changes; shmem's write()
+ *				copies from user memory under it)
  *   mmap_lock			(the mm core, around ->mmap and vm_ops->close)
  *     region->lock		(mutex: size, mmap against resize, mutex registry)
  *       shmdev_table_lock	(mutex: namespaces, name trees, accounting)
- *       inode lock, i_mmap_rwsem	(shmem, under vfs_truncate)
+ *       i_mmap_rwsem		(shmem, under notify_change())
  *         bucket->lock, region->locks_lock, region->event_wq.lock,
- *         region->stamp_lock
+ *         region->stamp_lock, region->inode_lock
  *				(spinlocks, never nested in each other)
  *
  * Nothing copies from or to user memory while holding shmdev_table_lock or
- * region->lock.
+ * region->lock. An inode's eviction, which memory reclaim may run under
+ * any of them, takes only region->inode_lock, and puts the region from a
+ * worker when it may be the last reference.
  */
 #ifndef _SHMDEV_INTERNAL_H
 #define _SHMDEV_INTERNAL_H
@@ -23,6 +27,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
@@ -122,7 +127,9 @@ struct shmdev_klock {
  *		length in bytes, which @size rounds up to pages
  * @shmem_vm_ops: the shmem vm_ops our mappings delegate faults to
  * @ino:	inode number of its files, unique while the module is loaded
- * @inode:	its inode in the filesystem of its namespace, if any (@lock)
+ * @inode:	its inode in the filesystem of its namespace, if any
+ * @inode_lock:	protects @inode (a spinlock: taken in ->evict_inode())
+ * @put_node:	on the list of regions an evicted inode puts (region.c)
  * @cuid:	the creator's fsuid: the user charged
  * @uid:	owner, the creator's fsuid until changed (shmdev_table_lock)
  * @gid:	group, the creator's fsgid until changed (shmdev_table_lock)
@@ -163,6 +170,8 @@ struct shmdev_region {
 	const struct vm_operations_struct *shmem_vm_ops;
 	u64 ino;
 	struct inode *inode;
+	spinlock_t inode_lock;
+	struct llist_node put_node;
 	kuid_t cuid;
 	kuid_t uid;
 	kgid_t gid;
@@ -300,6 +309,9 @@ void shmdev_region_init_abandon(struct shmdev_region *r, u32 id);
 int shmdev_region_ready(struct shmdev_region *r, u32 id);
 void shmdev_region_uncreate(struct shmdev_region *r);
 void shmdev_region_put(struct shmdev_region *r);
+void shmdev_region_put_async(struct shmdev_region *r);
+struct inode *shmdev_region_igrab(struct shmdev_region *r,
+				  struct super_block **sb);
 void shmdev_region_stamp(struct shmdev_region *r, bool attach);
 int shmdev_owner_ids_charge(kuid_t uid);
 void shmdev_owner_ids_uncharge(kuid_t uid, unsigned int n);
