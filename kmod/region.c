@@ -503,16 +503,20 @@ static void shmdev_put_work_fn(struct work_struct *work)
 static DECLARE_WORK(shmdev_put_work, shmdev_put_work_fn);
 
 /**
- * shmdev_region_put_async - drop a reference where no sleeping lock may be
- * taken
+ * shmdev_region_put_async - drop an inode's reference
  * @r: the region
  *
- * For ->evict_inode(), which memory reclaim runs under whatever locks its
- * allocation held: freeing a region takes shmdev_table_lock, so the last
- * reference is dropped by a worker.
+ * For ->evict_inode(). Memory reclaim (PF_MEMALLOC) runs it under whatever
+ * locks its allocation held, and freeing a region takes shmdev_table_lock:
+ * there the last reference is dropped by a worker. Elsewhere, at once, so
+ * that a region unlinked by unlink(2) is gone when it returns.
  */
 void shmdev_region_put_async(struct shmdev_region *r)
 {
+	if (!(current->flags & PF_MEMALLOC)) {
+		shmdev_region_put(r);
+		return;
+	}
 	if (refcount_dec_not_one(&r->ref.refcount))
 		return;
 	if (llist_add(&r->put_node, &shmdev_put_list))
