@@ -1053,39 +1053,56 @@ TEST_F(fs, chmod_chown_by_others_eperm)
 }
 
 /*
- * An owner may give a region away, as with IPC_SET: the creator, no
- * longer the owner, stays the user charged, and opening then follows the
- * new owner and mode (EACCES for the creator).
+ * The owner may change the mode but not give the region to another user
+ * (EPERM: in a sticky /dev/shm that would plant a file the other user then
+ * opens as its own); root may, and the creator stays the user charged.
  */
-TEST_F(fs, owner_gives_the_region_away)
+TEST_F(fs, only_root_gives_the_region_away)
 {
 	const char *n = new_name(&self->names, "fs.giveaway");
 	struct shmdev_region_info info;
+	uint64_t before = 0;
 	pid_t pid;
+	int fd;
 
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		uint64_t before;
-		int fd;
-
 		CHILD_ASSERT_EQ(0, setgroups(0, NULL));
 		CHILD_ASSERT_EQ(0, setresgid(GROUP, GROUP, GROUP));
 		CHILD_ASSERT_EQ(0, setresuid(USER, USER, USER));
-		before = user_bytes(_metadata);
 		CHILD_ASSERT_LE(0, fd = fs_create(self, n, 0600));
 		CHILD_ASSERT_EQ(0, fchmod(fd, 0660));
 		CHILD_ASSERT_EQ(0, ftruncate(fd, 3 * self->pg));
-		CHILD_ASSERT_EQ(before + 3 * self->pg, user_bytes(_metadata));
-		CHILD_ASSERT_EQ(0, fchown(fd, USER2, -1));
-		CHILD_ASSERT_EQ(before + 3 * self->pg, user_bytes(_metadata));
+		CHILD_ASSERT_EQ(-1, fchown(fd, USER2, -1));
+		CHILD_ASSERT_EQ(EPERM, errno);
 		CHILD_ASSERT_EQ(0, close(fd));
-		/* Open to the creator through the group's bits... */
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, name_stat(n, &info));
+	EXPECT_EQ(USER, info.uid);
+	EXPECT_EQ(0660, info.mode);
+	/* Root gives it away; the creator's charge stays. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		CHILD_ASSERT_EQ(0, setgroups(0, NULL));
+		CHILD_ASSERT_EQ(0, setresgid(GROUP, GROUP, GROUP));
+		CHILD_ASSERT_EQ(0, setresuid(USER, USER, 0));
+		before = user_bytes(_metadata);
+		CHILD_ASSERT_EQ(0, setresuid(0, 0, 0));
 		CHILD_ASSERT_LE(0, fd = fs_open(self, n, O_RDWR, 0));
-		/* ... and the creator may still change the mode. */
+		CHILD_ASSERT_EQ(0, fchown(fd, USER2, -1));
+		CHILD_ASSERT_EQ(0, close(fd));
+		CHILD_ASSERT_EQ(0, setresuid(USER, USER, 0));
+		CHILD_ASSERT_EQ(before, user_bytes(_metadata));
+		/* Owner-only for another owner now: the creator may not open it. */
+		CHILD_ASSERT_EQ(0, setresuid(0, 0, 0));
+		CHILD_ASSERT_LE(0, fd = fs_open(self, n, O_RDWR, 0));
 		CHILD_ASSERT_EQ(0, fchmod(fd, 0600));
 		CHILD_ASSERT_EQ(0, close(fd));
-		/* Owner-only now, and the owner another: EACCES. */
+		CHILD_ASSERT_EQ(0, setresuid(USER, USER, 0));
 		CHILD_ASSERT_EQ(-EACCES, fs_open(self, n, O_RDONLY, 0));
 		_exit(0);
 	}
