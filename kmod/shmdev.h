@@ -152,7 +152,8 @@ struct shmdev_klock {
  * @init_wq:	SHMDEV_INIT attaches waiting for it
  * @waits, @wakes, @lock_acquired, @lock_contended, @owner_deaths: counters
  * @creator_pid: the creating process, referenced
- * @ctime:	creation or last size change, ns (shmdev_table_lock)
+ * @ctime:	creation or last change of size or attributes, ns
+ *		(shmdev_table_lock)
  * @stamp_lock:	protects @last_pid, @atime, @dtime
  * @last_pid:	the process of the last attach or detach, referenced
  * @atime:	last attach, ns

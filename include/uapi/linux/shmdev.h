@@ -34,7 +34,11 @@
 
 #define SHMDEV_ABI_VERSION	1
 
-/* Longest region name, in bytes, without a terminating NUL. */
+/*
+ * Longest region name, in bytes, without a terminating NUL. A name is any
+ * bytes but '/' and NUL, and not "." or "..": a file name of the shmdev
+ * filesystem.
+ */
 #define SHMDEV_NAME_MAX		255
 /* Kernel locks per region: lock ids are 0 .. SHMDEV_NR_LOCKS - 1. */
 #define SHMDEV_NR_LOCKS		64
@@ -188,13 +192,13 @@ struct shmdev_name {
  * @flags:		(in) must be zero
  * @ns_id:		(in) as in struct shmdev_name
  * @size:		(out) bytes
- * @uid:		(out) owner (the creator's fsuid), in the caller's
- *			user namespace
- * @gid:		(out) group (the creator's fsgid)
+ * @uid:		(out) owner (the creator's fsuid, unless a chown
+ *			changed it), in the caller's user namespace
+ * @gid:		(out) group (the creator's fsgid, unless changed)
  * @mode:		(out) permission bits
  * @region_flags:	(out) SHMDEV_AUTODESTROY, SHMDEV_POPULATE,
  *			SHMDEV_REGION_UNLINKED
- * @handles:		(out) attached open files
+ * @handles:		(out) attached open files, region files included
  * @mappings:		(out) live mappings (vmas) in all processes
  * @resident:		(out) pages allocated to the region
  * @ns_inum:		(out) inode number of the region's IPC namespace
@@ -211,7 +215,8 @@ struct shmdev_name {
  *			namespace; 0 when it is not visible there
  * @last_pid:		(out) the process of the last attach or detach, as
  *			@creator_pid
- * @ctime:		(out) creation or last size change, CLOCK_REALTIME ns
+ * @ctime:		(out) creation or last change of size (a write
+ *			included) or attributes, CLOCK_REALTIME ns
  * @atime:		(out) last attach, CLOCK_REALTIME ns
  * @dtime:		(out) last detach (release of an attached handle),
  *			CLOCK_REALTIME ns; 0 before the first
@@ -254,7 +259,8 @@ struct shmdev_region_info {
  * @regions:		(out) regions in all namespaces, unlinked ones too
  * @bytes:		(out) their sizes, summed
  * @user_bytes:		(out) bytes charged to the caller's fsuid
- * @handles:		(out) open files of /dev/shmdev
+ * @handles:		(out) handles: open files of /dev/shmdev and of
+ *			regions
  *
  * Since SHMDEV_FEAT_SIZED_ARGS, the limits (the module's parameters) and
  * the owner ids of SHMDEV_IOC_OWNER_ID:
