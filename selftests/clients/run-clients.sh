@@ -11,7 +11,8 @@
 #   mount -t tmpfs none /dev/shm    (SHMDEV_CLIENT_FS=tmpfs: the baseline)
 # and runs selftests/clients/NAME.sh for each NAME (default: every client
 # there, all but lib.sh and pg-source.sh), each under a timeout of
-# CLIENT_TIMEOUT seconds (1800). A mount that
+# CLIENT_TIMEOUT seconds (1800), with SHMDEV_CLIENTS_MOUNTED=1: a client
+# that mounts /dev/shm itself when run alone does not. A mount that
 # fails is a failure, never a skip: the suite bails out.
 #
 # Prints TAP: test 1 is the mount; then for each client, its own TAP output
@@ -101,6 +102,8 @@ if [ $mounted != 0 ]; then
 	exit 1
 fi
 tp=$((tp + 1))
+# A client that mounts /dev/shm when run alone does not here.
+export SHMDEV_CLIENTS_MOUNTED=1
 
 for c in "${clients[@]}"; do
 	echo "# ### $c"
