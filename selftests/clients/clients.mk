@@ -72,3 +72,13 @@ $(CLIENTS_OUT)/shmxchg: selftests/clients/go/shmxchg.go
 	@test -z "$$(gofmt -l $<)" || { echo "$<: not gofmt'ed"; gofmt -d $<; exit 1; }
 	$(CLIENT_GOENV) go vet $<
 	$(CLIENT_GOENV) go build -o $@ $<
+
+# postgres: PostgreSQL 15's regression tests of parallel query come from
+# the Debian source package, with regress.so built from it: pg-source.sh
+# fetches them once into SHMDEV_CACHE, here (the VM has no network), for a
+# full run only (the quick run has no postgres).
+CLIENT_DEB_PACKAGES += postgresql-15 bzip2
+.PHONY: pg-source
+check-clients-run: pg-source
+pg-source:
+	@selftests/clients/pg-source.sh >/dev/null
