@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -83,6 +84,33 @@ static inline void unlink_names(struct test_names *t)
 	for (i = 0; i < t->nr; i++)
 		shmdev_unlink(t->name[i]);
 	t->nr = 0;
+}
+
+/*
+ * A shmdev filesystem mounted for a test on a new directory
+ * /tmp/<tag>.<pid>, made with @mode, its path in @dir: 0 or -errno.
+ */
+static inline int scratch_mount(char *dir, size_t len, const char *tag, mode_t mode)
+{
+	int err;
+
+	snprintf(dir, len, "/tmp/%s.%d", tag, (int)getpid());
+	if (mkdir(dir, mode))
+		return -errno;
+	if (!mount("none", dir, "shmdev", 0, NULL))
+		return 0;
+	err = -errno;
+	rmdir(dir);
+	return err;
+}
+
+/* Undo scratch_mount(): umount()'s result, 0 or -errno; the directory goes. */
+static inline int scratch_umount(const char *dir)
+{
+	int ret = umount(dir) ? -errno : 0;
+
+	rmdir(dir);
+	return ret;
 }
 
 static inline int dev_open(void)

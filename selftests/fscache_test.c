@@ -5,7 +5,6 @@
  * kept dentry shows a name that is gone or hides one that came, and none
  * keeps a region alive that lost its names or its last user.
  */
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "common.h"
@@ -25,18 +24,18 @@ FIXTURE_SETUP(fscache)
 		SETUP_SKIP("no /dev/shmdev: module not loaded");
 	if (getuid() != 0)
 		SETUP_SKIP("needs root to mount the filesystem");
-	snprintf(self->dir, sizeof(self->dir), "/tmp/fscache.%d", (int)getpid());
-	ASSERT_EQ(0, mkdir(self->dir, 0700));
-	ASSERT_EQ(0, mount("none", self->dir, "shmdev", 0, NULL));
+	ASSERT_EQ(0, scratch_mount(self->dir, sizeof(self->dir), "fscache", 0700));
 	self->mounted = true;
 }
 
 FIXTURE_TEARDOWN(fscache)
 {
 	unlink_names(&self->names);
-	if (self->mounted)
-		EXPECT_EQ(0, umount(self->dir));
-	rmdir(self->dir);
+	if (self->mounted) {
+		EXPECT_EQ(0, scratch_umount(self->dir));
+	} else {
+		rmdir(self->dir);
+	}
 }
 
 static const char *in_dir(FIXTURE_DATA(fscache) *self, const char *name)

@@ -4,7 +4,6 @@
  * measure filesystems see it: sendfile() and copy_file_range() out of a
  * region, statfs() giving the module's limits.
  */
-#include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -25,9 +24,7 @@ FIXTURE_SETUP(fsio)
 		SETUP_SKIP("no /dev/shmdev: module not loaded");
 	if (getuid() != 0)
 		SETUP_SKIP("needs root to mount the filesystem");
-	snprintf(self->dir, sizeof(self->dir), "/tmp/fsio.%d", (int)getpid());
-	ASSERT_EQ(0, mkdir(self->dir, 0700));
-	ASSERT_EQ(0, mount("none", self->dir, "shmdev", 0, NULL));
+	ASSERT_EQ(0, scratch_mount(self->dir, sizeof(self->dir), "fsio", 0700));
 	self->mounted = true;
 	snprintf(self->path, sizeof(self->path), "%s/f", self->dir);
 	snprintf(self->tmp, sizeof(self->tmp), "/tmp/fsio.%d.out", (int)getpid());
@@ -37,9 +34,11 @@ FIXTURE_TEARDOWN(fsio)
 {
 	unlink(self->path);
 	unlink(self->tmp);
-	if (self->mounted)
-		EXPECT_EQ(0, umount(self->dir));
-	rmdir(self->dir);
+	if (self->mounted) {
+		EXPECT_EQ(0, scratch_umount(self->dir));
+	} else {
+		rmdir(self->dir);
+	}
 }
 
 /* sendfile() out of a region copies its bytes, and stops at its length. */

@@ -8,7 +8,6 @@
 #include <grp.h>
 #include <sched.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -31,18 +30,18 @@ FIXTURE_SETUP(fssec)
 		SETUP_SKIP("no /dev/shmdev: module not loaded");
 	if (getuid() != 0)
 		SETUP_SKIP("needs root to mount the filesystem");
-	snprintf(self->dir, sizeof(self->dir), "/tmp/fssec.%d", (int)getpid());
-	ASSERT_EQ(0, mkdir(self->dir, 0755));
-	ASSERT_EQ(0, mount("none", self->dir, "shmdev", 0, NULL));
+	ASSERT_EQ(0, scratch_mount(self->dir, sizeof(self->dir), "fssec", 0755));
 	self->mounted = true;
 }
 
 FIXTURE_TEARDOWN(fssec)
 {
 	unlink_names(&self->names);
-	if (self->mounted)
-		EXPECT_EQ(0, umount(self->dir));
-	rmdir(self->dir);
+	if (self->mounted) {
+		EXPECT_EQ(0, scratch_umount(self->dir));
+	} else {
+		rmdir(self->dir);
+	}
 }
 
 static const char *in_dir(FIXTURE_DATA(fssec) *self, const char *name)
