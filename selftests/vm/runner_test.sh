@@ -45,7 +45,7 @@ expect_report() {
 }
 
 echo "TAP version 13"
-echo "1..$([ -n "$debug" ] && echo 11 || echo 7)"
+echo "1..$([ -n "$debug" ] && echo 12 || echo 8)"
 
 # The KVM probe, with a stand-in for QEMU and a device anyone may open.
 printf '#!/bin/sh\nexit 3\n' >"$tmp/qemu-ok"
@@ -112,6 +112,23 @@ vm --kernel "$kernel" --no-load --timeout 10 -- sleep 1000
 st=0
 [ $rc = 124 ] || { echo "# exit status $rc, expected 124"; st=1; }
 vm_ok $st "run --timeout 10 -- sleep 1000: status 124"
+
+# A report while the kernel boots, before the module or CMD: the run boots
+# once more (keeping the first log) rather than test on a kernel that
+# reported; a report at every boot fails it (125) and names the line. The
+# kernel prints its command line while it boots: a parameter that
+# reads "WARNING:" is a report on every boot.
+logs=$(ls build/vm-logs/*-boot1.log 2>/dev/null | wc -l)
+SHMDEV_APPEND=shmdev_boot_test=WARNING: vm --kernel "$kernel" --no-load -- echo ran
+st=0
+[ "$(grep -c 'booting again$' "$tmp/err")" = 1 ] || { echo "# not booted exactly once more"; st=1; }
+[ "$(ls build/vm-logs/*-boot1.log 2>/dev/null | wc -l)" -gt "$logs" ] ||
+	{ echo "# the first boot's log was not kept"; st=1; }
+grep -qx ran "$tmp/out" && { echo "# CMD ran on a kernel that reported"; st=1; }
+[ $rc = 125 ] || { echo "# exit status $rc, expected 125"; st=1; }
+grep -q '^run:   .*shmdev_boot_test=WARNING:' "$tmp/err" ||
+	{ echo "# the run did not name the line"; st=1; }
+vm_ok $st "a report while booting: booted again, then fails (125) naming the line"
 
 if [ -n "$debug" ]; then
 	warn=build/warn-$debug/shmdev_warn.ko
