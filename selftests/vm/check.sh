@@ -11,6 +11,8 @@
 # the module, the man pages) and the kselftests as a kernel tree runs them
 # (selftests/vm/kselftest.sh, on KSFT_KERNEL, default the first kernel),
 # VM_JOBS jobs at a time (CHECK_JOBS="kselftest ..." runs those jobs only).
+# The kernels of LANG_KERNELS (default the first) run the Python and Go
+# suites too (SHMDEV_LANG_TESTS=1 in the guest).
 # Ends with one line
 #   N passed, N failed, N skipped
 # summed over everything. A VM run that fails without a failed test (a
@@ -97,9 +99,11 @@ run_job() {
 		: >"$outdir/$j.out" ;;
 	*)
 		case $j in debug*) timeout=3600 ;; esac
+		lang=0
+		case " ${LANG_KERNELS-$first} " in *" $j "*) lang=1 ;; esac
 		# shellcheck disable=SC2086
-		selftests/vm/run --kernel "$j" --timeout $timeout -- selftests/run-tests.sh $tests \
-			>"$outdir/$j.out" 2>&1 ;;
+		selftests/vm/run --kernel "$j" --timeout $timeout --env SHMDEV_LANG_TESTS=$lang -- \
+			selftests/run-tests.sh $tests >"$outdir/$j.out" 2>&1 ;;
 	esac
 	echo $? >"$outdir/$j.status"
 	echo "=== $j: $((EPOCHSECONDS - t0))s ===" >>"$outdir/$j.out"

@@ -34,7 +34,13 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
 		dwarves man-db groff-base util-linux procps jq \
-		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless
+		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless \
+		python3-dev python3-pytest
+
+# The kernels on which make check runs the Python and Go packages' suites
+# (selftests/python_test.sh, go_test.sh): stock and one debug kernel. On
+# the others those scripts skip.
+LANG_KERNELS ?= $(filter stock $(VM_DEBUG),$(KERNELS))
 
 # The kernel make check-kselftest runs on: debug-7.2, the newest (whose
 # kselftest runner counts exit code 255 as a failure), when KERNELS has it.
@@ -113,7 +119,8 @@ check: deps
 
 check-run: all clients $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
 		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)) kselftest-tree)
-	+@KSFT_KERNEL=$(KSFT_KERNEL) selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
+	+@KSFT_KERNEL=$(KSFT_KERNEL) LANG_KERNELS="$(LANG_KERNELS)" \
+		selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
 
 # kselftest-tree: $(O)/kselftest/<tree>, the kselftests built in a scratch
 # kernel tree of KSFT_KERNEL's version (its sources come with the kernel).
