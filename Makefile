@@ -47,4 +47,5 @@ clean::
 -include selftests/clients/clients.mk
 -include man/man.mk
 -include bench/bench.mk
+-include go/go.mk
 -include install.mk
