@@ -5,6 +5,7 @@
 #   make go        vet the package and the examples; build in $(O)/go the
 #                  test binary shmdev.test and the examples, all linked
 #                  statically so that they run in the test VM
+#   make bench-go  the ring against unix socket ping-pong, in the VM
 # Debian's go (golang-go), the standard library only: nothing is fetched
 # (GOPROXY=off), the caches are in $(O)/go.
 
@@ -21,7 +22,7 @@ GO_EXAMPLES := $(patsubst examples/go/%/,$(GO_OUT)/%,$(sort $(dir $(wildcard exa
 GO_DEPS     := $(GO_PKG_SRC) include/shmdev.h include/shmdev_ring.h \
 	       include/uapi/linux/shmdev.h $(O)/lib/libshmdev.a
 
-.PHONY: go
+.PHONY: go go-vet bench-go
 go: $(GO_OUT)/shmdev.test $(GO_EXAMPLES)
 check-run: go
 
@@ -37,6 +38,10 @@ $(GO_OUT)/shmdev.test: $(GO_DEPS) $(GO_OUT)/vet.stamp
 
 $(GO_EXAMPLES): $(GO_OUT)/%: $(GO_EX_SRC) $(GO_DEPS) $(GO_OUT)/vet.stamp
 	cd examples/go && $(GO_ENV) $(GO) build $(GO_BUILD) -o $(abspath $@) ./$*
+
+bench-go: go module-$(KERNEL)
+	$(VM_RUN) --kernel $(KERNEL) --env SHMDEV_LANG_TESTS=1 --env SHMDEV_GO_BENCH=1 -- \
+		selftests/go_test.sh -test.run PingPong
 
 clean::
 	-chmod -R u+w $(GO_OUT)/gopath 2>/dev/null

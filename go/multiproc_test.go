@@ -38,6 +38,8 @@ func runChild(role, name string) error {
 	switch role {
 	case "peer":
 		return childPeer(name)
+	case "echo":
+		return childEcho(name) // bench_test.go
 	}
 	return fmt.Errorf("unknown role %q", role)
 }
