@@ -46,6 +46,17 @@ done <"$tmp/log"
 if [ "$status" != 0 ] && [ "$fail" = 0 ]; then
 	ok 1 "test binary exit status $status"
 fi
+# The turns example, both sides: six turns, each the expected one.
+if [ $# = 0 ] && [ -x build/go/turns ]; then
+	build/go/turns --side even --rounds 3 >"$tmp/even" 2>&1 &
+	even=$!
+	build/go/turns --side odd --rounds 3 >"$tmp/odd" 2>&1
+	st=$?
+	wait $even || st=1
+	slurp "$tmp/even"; [ $st = 0 ] || echo "$REPLY" | sed 's/^/# /'
+	slurp "$tmp/odd"; [ $st = 0 ] || echo "$REPLY" | sed 's/^/# /'
+	ok $st "examples/go/turns, even and odd sides"
+fi
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
 [ "$fail" = 0 ]
