@@ -445,6 +445,7 @@ func (r *Region) wait(ctx context.Context, op string, d time.Duration, hasD bool
 		r.exit()
 		switch {
 		case rc == -C.EINTR:
+			eintrRetries.Add(1)
 			continue
 		case rc == -C.ETIMEDOUT && sliced:
 			continue

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -463,28 +464,24 @@ func ownerDead(t *testing.T, r *Region, off uint64) {
 	r2.Close()
 }
 
-// reschedule sleeps a few times while other goroutines keep the threads
-// busy, which moves a goroutine that is not wired to its thread.
+// reschedule sleeps in blocking system calls while other goroutines keep
+// every P busy, so that the runtime hands the caller's P to another thread
+// and a goroutine that is not wired to its thread resumes on another one.
 func reschedule() (moved bool) {
-	stop := make(chan struct{})
-	for i := 0; i < 2; i++ {
+	var stop atomic.Bool
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
 		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-					runtime.Gosched()
-				}
+			for !stop.Load() {
 			}
 		}()
 	}
 	tid := syscall.Gettid()
-	for i := 0; i < 20; i++ {
-		time.Sleep(time.Millisecond)
-		moved = moved || syscall.Gettid() != tid
+	ts := syscall.Timespec{Nsec: int64(2 * time.Millisecond)}
+	for i := 0; i < 20 && !moved; i++ {
+		syscall.Nanosleep(&ts, nil)
+		moved = syscall.Gettid() != tid
 	}
-	close(stop)
+	stop.Store(true)
 	return moved
 }
 
@@ -674,28 +671,33 @@ func TestWaitTimeoutExtremes(t *testing.T) {
 	}
 }
 
-// signalThread sends SIGUSR1 to thread tid every few ms until stop closes.
-func signalThread(tid int, stop chan struct{}) {
+// signalThread sends sig to thread tid every few ms until stop closes.
+func signalThread(tid int, sig syscall.Signal, stop chan struct{}) {
 	for {
 		select {
 		case <-stop:
 			return
 		case <-time.After(5 * time.Millisecond):
-			syscall.Tgkill(os.Getpid(), tid, syscall.SIGUSR1)
+			syscall.Tgkill(os.Getpid(), tid, sig)
 		}
 	}
 }
 
 // Signals delivered to the thread asleep in a wait neither end it early
-// nor stretch it: it times out at its deadline, and finishes when notified.
+// nor stretch it: it times out at its deadline, and finishes when
+// notified; with Go's own handler (SA_RESTART: the module sleeps on) and
+// with one without SA_RESTART, whose EINTR the package must retry.
 func TestWaitSignals(t *testing.T) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGUSR1)
 	defer signal.Stop(sig)
+	if err := installNoRestartHandler(syscall.SIGUSR2); err != nil {
+		t.Fatal(err)
+	}
 	r := newRegion(t, 4096)
 	e := r.Event()
 	seq, _ := e.Seq()
-	run := func(d time.Duration) (time.Duration, uint64, error) {
+	run := func(s syscall.Signal, d time.Duration) (time.Duration, uint64, error) {
 		type res struct {
 			el  time.Duration
 			seq uint64
@@ -710,20 +712,27 @@ func TestWaitSignals(t *testing.T) {
 			s, err := e.WaitTimeout(seq, d)
 			resc <- res{time.Since(start), s, err}
 		}()
-		go signalThread(<-tidc, stop)
+		go signalThread(<-tidc, s, stop)
 		x := <-resc
 		close(stop)
 		return x.el, x.seq, x.err
 	}
-	el, _, err := run(300 * time.Millisecond)
-	wantErrno(t, err, syscall.ETIMEDOUT)
-	if el < 300*time.Millisecond || el > 300*time.Millisecond+slack {
-		t.Fatalf("timed out after %v under signals", el)
-	}
-	time.AfterFunc(150*time.Millisecond, func() { e.Notify() })
-	el, got, err := run(10 * time.Second)
-	if err != nil || got != seq+1 || el > 150*time.Millisecond+slack {
-		t.Fatalf("notified wait under signals: %d %v after %v", got, err, el)
+	for _, s := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGUSR2} {
+		retries := eintrRetries.Load()
+		el, _, err := run(s, 300*time.Millisecond)
+		wantErrno(t, err, syscall.ETIMEDOUT)
+		if el < 300*time.Millisecond || el > 300*time.Millisecond+slack {
+			t.Fatalf("%v: timed out after %v", s, el)
+		}
+		time.AfterFunc(150*time.Millisecond, func() { e.Notify() })
+		el, got, err := run(s, 10*time.Second)
+		if err != nil || got != seq+1 || el > 150*time.Millisecond+slack {
+			t.Fatalf("%v: notified wait: %d %v after %v", s, got, err, el)
+		}
+		seq = got
+		if s == syscall.SIGUSR2 && eintrRetries.Load() == retries {
+			t.Fatal("no EINTR seen with a handler without SA_RESTART")
+		}
 	}
 }
 
