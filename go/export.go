@@ -19,7 +19,7 @@ import (
 //export goShmdevInit
 func goShmdevInit(p *C.struct_shmdev_region, arg C.uintptr_t) C.int {
 	call := cgo.Handle(arg).Value().(*initCall)
-	r := &Region{name: call.name, p: p}
+	r := &Region{name: call.name, p: p, lent: true}
 	err := func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {

@@ -79,6 +79,7 @@ type Region struct {
 	name string
 	mu   sync.RWMutex // read: a library call on p; write: close, resize, remap
 	p    *C.struct_shmdev_region
+	lent bool // OpenInit's: the library closes p, not Close
 
 	rings map[*Ring]struct{} // attached rings, closed before an unmap
 
@@ -280,12 +281,16 @@ func (r *Region) Uint64(off uint64) *atomic.Uint64 {
 
 // Close detaches the region: its rings are closed, its mapping goes, and
 // every mutex this handle's threads hold becomes owner-died for the others.
-// Closing twice returns ErrClosed.
+// Closing twice returns ErrClosed; closing the region an OpenInit init
+// function is given is EBUSY (OpenInit owns it).
 func (r *Region) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.p == nil {
 		return r.closedErr("close")
+	}
+	if r.lent {
+		return &os.PathError{Op: "close", Path: r.name, Err: syscall.EBUSY}
 	}
 	r.closeRings()
 	rc := C.shmdev_close(r.p)

@@ -247,7 +247,8 @@ func TestFd(t *testing.T) {
 	}
 }
 
-// OpenInit runs init in the creator only, and returns init's error as is.
+// OpenInit runs init in the creator only, returns init's error as is, and
+// the region init is given cannot be closed by it (EBUSY).
 func TestOpenInit(t *testing.T) {
 	name := regionName(t)
 	errMine := errors.New("mine")
@@ -259,6 +260,9 @@ func TestOpenInit(t *testing.T) {
 		calls++
 		r.Uint32(0).Store(42)
 		return nil
+	}
+	if _, err := OpenInit(name, 4096, Create, 0o600, func(r *Region) error { return r.Close() }); !errors.Is(err, syscall.EBUSY) {
+		t.Fatalf("init closing its region: %v, want EBUSY", err)
 	}
 	r1, err := OpenInit(name, 4096, Create, 0o600, init)
 	if err != nil {

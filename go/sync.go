@@ -10,6 +10,7 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"os"
 	"runtime"
 	"sync"
@@ -128,12 +129,16 @@ func (m *Mutex) TryLock() error {
 	return err
 }
 
-// Unlock unlocks the mutex, which the calling goroutine must hold.
+// Unlock unlocks the mutex, which the calling goroutine must hold. After
+// the region was closed it returns ErrClosed and still ends the wiring of
+// the goroutine to its thread (the close released the mutex).
 func (m *Mutex) Unlock() error {
 	err := m.mcall("mutex unlock", func(p *C.struct_shmdev_region, mp *C.shmdev_mutex_t) C.int {
 		return C.shmdev_mutex_unlock(p, mp)
 	})
-	if err == nil {
+	if err == nil || errors.Is(err, ErrClosed) {
+		// Closing the region released the mutex: the goroutine's wiring
+		// from Lock ends here too.
 		runtime.UnlockOSThread()
 	}
 	return err
