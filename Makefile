@@ -47,5 +47,6 @@ clean::
 -include selftests/clients/clients.mk
 -include man/man.mk
 -include bench/bench.mk
+-include go/go.mk
 -include install.mk
 -include python/python.mk

@@ -126,6 +126,28 @@ else
 	bad "ring-pipe"
 fi
 
+step "Go: the same counter from Go and C, and two Go processes taking turns"
+GO_EX=${GO_EXAMPLES:-build/go}
+if [ -x "$GO_EX/counter" ] && [ -x "$GO_EX/turns" ]; then
+	say "examples/go/counter uses counter.c's layout: both increment one counter."
+	if a=$("$GO_EX/counter" inc demo.gocount) && b=$("$EX/counter" inc demo.gocount) &&
+	   c=$("$GO_EX/counter" get demo.gocount); then
+		say "go inc: $a, C inc: $b, go get: $c"
+		if [ "$b" = $((a + 1)) ] && [ "$c" = "$b" ]; then ok "one counter"; else bad "counts $a $b $c"; fi
+	else
+		bad "counter inc/get"
+	fi
+	"$CTL" rm demo.gocount 2>/dev/null
+	"$GO_EX/turns" --side even --rounds 3 >"$tmp/even" 2>&1 &
+	even=$!
+	show "$GO_EX/turns" --side odd --rounds 3; odd=$?
+	wait "$even"; evenst=$?
+	sed 's/^/   | /' "$tmp/even"
+	if [ $odd = 0 ] && [ $evenst = 0 ]; then ok "six turns, each the one expected"; else bad "turns"; fi
+else
+	say "skipped: no $GO_EX/counter or $GO_EX/turns (make go)"
+fi
+
 step "The regions now (persistent ones stay until removed)"
 show "$CTL" list
 if "$CTL" rm demo.shared demo.lock; then ok "removed demo.shared and demo.lock"; else bad "rm"; fi

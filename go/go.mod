@@ -1,0 +1,3 @@
+module shmdev.invalid/shmdev
+
+go 1.19
