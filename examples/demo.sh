@@ -126,9 +126,10 @@ else
 	bad "ring-pipe"
 fi
 
-step "Go: the same counter from Go and C, and two Go processes taking turns"
+step "Go: the same counter from Go and C"
 GO_EX=${GO_EXAMPLES:-build/go}
-if [ -x "$GO_EX/counter" ] && [ -x "$GO_EX/turns" ]; then
+PY_PKG=${PYTHON_BUILD:-build/python}
+if [ -x "$GO_EX/counter" ]; then
 	say "examples/go/counter uses counter.c's layout: both increment one counter."
 	if a=$("$GO_EX/counter" inc demo.gocount) && b=$("$EX/counter" inc demo.gocount) &&
 	   c=$("$GO_EX/counter" get demo.gocount); then
@@ -138,14 +139,46 @@ if [ -x "$GO_EX/counter" ] && [ -x "$GO_EX/turns" ]; then
 		bad "counter inc/get"
 	fi
 	"$CTL" rm demo.gocount 2>/dev/null
-	"$GO_EX/turns" --side even --rounds 3 >"$tmp/even" 2>&1 &
-	even=$!
-	show "$GO_EX/turns" --side odd --rounds 3; odd=$?
-	wait "$even"; evenst=$?
-	sed 's/^/   | /' "$tmp/even"
-	if [ $odd = 0 ] && [ $evenst = 0 ]; then ok "six turns, each the one expected"; else bad "turns"; fi
 else
-	say "skipped: no $GO_EX/counter or $GO_EX/turns (make go)"
+	say "skipped: no $GO_EX/counter (make go)"
+fi
+
+# turns LABEL EVEN ODD: the two sides of the turns example (commands in
+# EVEN and ODD, arrays), three rounds each, one region, one lock.
+turns() {
+	local -n even_cmd=$2 odd_cmd=$3
+	local even evenst oddst
+
+	"${even_cmd[@]}" --side even --rounds 3 >"$tmp/even" 2>&1 &
+	even=$!
+	"${odd_cmd[@]}" --side odd --rounds 3 >"$tmp/odd" 2>&1
+	oddst=$?
+	wait "$even"
+	evenst=$?
+	# The two outputs in the order of the turns they took.
+	sort -t: -k2 "$tmp/even" "$tmp/odd" | sed 's/^/   | /'
+	if [ $oddst = 0 ] && [ $evenst = 0 ]; then
+		ok "$1: six turns, each the one expected"
+	else
+		bad "$1: turns (exit $evenst and $oddst)"
+	fi
+}
+
+step "A Python process and a Go process take turns under one lock"
+say "examples/python/turns.py and examples/go/turns share the region demo.turns:"
+say "a robust mutex and a condition variable of the library, a turn counter and"
+say "the name of the last process; each waits for its turn, writes and signals."
+if [ -x "$GO_EX/turns" ] && [ -e "$PY_PKG/shmdev/__init__.py" ]; then
+	py=(env PYTHONPATH="$PY_PKG" /usr/bin/python3 examples/python/turns.py)
+	go=("$GO_EX/turns")
+	turns "Python and Go" py go
+	if "$CTL" stat demo.turns >/dev/null 2>&1; then
+		bad "demo.turns is left"
+	else
+		ok "the process that took the last turn removed demo.turns"
+	fi
+else
+	say "skipped: no $GO_EX/turns (make go) or $PY_PKG/shmdev (make python)"
 fi
 
 step "The regions now (persistent ones stay until removed)"
