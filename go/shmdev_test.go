@@ -891,3 +891,52 @@ func TestCloseEndsWait(t *testing.T) {
 		t.Fatal("Close did not end the wait")
 	}
 }
+
+// A change made under the mutex while a Cond waiter waits to relock it at
+// the end of a slice, then signalled, ends the waiter's Wait: the package
+// does not start a next slice that sleeps through the signal.
+func TestCondSignalBetweenSlices(t *testing.T) {
+	r := newRegion(t, 4096)
+	m := newMutex(t, r, 0)
+	c, err := r.Cond(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Init(); err != nil {
+		t.Fatal(err)
+	}
+	flag := r.Uint32(16)
+	waiting, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		if err := m.Lock(context.Background()); err != nil {
+			done <- err
+			return
+		}
+		close(waiting)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		for flag.Load() == 0 && err == nil {
+			err = c.Wait(ctx, m)
+		}
+		m.Unlock()
+		done <- err
+	}()
+	<-waiting
+	// Locked once the waiter sleeps; held past the end of its slice.
+	if err := inGoroutine(func() error {
+		if err := m.Lock(context.Background()); err != nil {
+			return err
+		}
+		time.Sleep(4 * waitSlice)
+		flag.Store(1)
+		if err := c.Signal(); err != nil {
+			return err
+		}
+		return m.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("waiter signalled between two slices: %v", err)
+	}
+}

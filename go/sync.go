@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -234,7 +235,17 @@ func (c *Cond) wait(ctx context.Context, m *Mutex, d time.Duration, hasD bool) e
 		if mp, perr = c.r.ptrLocked(op, m.off, 8, 4); perr != nil {
 			return -C.EFAULT
 		}
-		return C.shmdev_cond_wait(p, (*C.shmdev_cond_t)(cp), (*C.shmdev_mutex_t)(mp), ns)
+		// A signal given while this slice's wait ended and relocked
+		// (the signaller holding the mutex) woke nobody: the next
+		// slice would sleep through it. A bumped sequence word is a
+		// wakeup, spurious at worst.
+		seq := (*atomic.Uint32)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__seq))
+		before := seq.Load()
+		rc := C.shmdev_cond_wait(p, (*C.shmdev_cond_t)(cp), (*C.shmdev_mutex_t)(mp), ns)
+		if rc == -C.ETIMEDOUT && seq.Load() != before {
+			rc = 0
+		}
+		return rc
 	})
 	if perr != nil {
 		return perr
