@@ -940,3 +940,35 @@ func TestCondSignalBetweenSlices(t *testing.T) {
 		t.Fatalf("waiter signalled between two slices: %v", err)
 	}
 }
+
+// TryRLock does not wait while another goroutine of the process sleeps
+// taking the kernel lock for the local readers.
+func TestRWLockTryRLockWhileReaderSleeps(t *testing.T) {
+	r := newRegion(t, 4096)
+	r2, err := Open(r.Name(), 0, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	l, l2 := r.RWLock(1), r2.RWLock(1)
+	l2.Lock()
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		done <- l.RLockContext(ctx)
+	}()
+	time.Sleep(4 * waitSlice) // the reader sleeps in the module
+	start := time.Now()
+	if l.TryRLock() {
+		t.Fatal("TryRLock took a lock another handle writes")
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Fatalf("TryRLock waited %v", el)
+	}
+	l2.Unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("reader: %v", err)
+	}
+	l.RUnlock()
+}

@@ -332,6 +332,7 @@ type RWLock struct {
 
 	mu      sync.Mutex
 	readers int  // local readers, sharing the kernel hold
+	rtaking bool // the first local reader is taking the kernel lock
 	writer  bool // a local writer holds (or is taking) the kernel lock
 	wwait   int  // local writers waiting: new readers wait behind them
 	change  chan struct{}
@@ -403,7 +404,7 @@ func (l *RWLock) lock(ctx context.Context, d time.Duration, hasD bool) error {
 	deadline := time.Now().Add(d)
 	l.mu.Lock()
 	l.wwait++
-	for l.writer || l.readers > 0 {
+	for l.writer || l.readers > 0 || l.rtaking {
 		ch := l.change
 		l.mu.Unlock()
 		err := l.localWait(ctx, ch, deadline, hasD)
@@ -431,25 +432,35 @@ func (l *RWLock) lock(ctx context.Context, d time.Duration, hasD bool) error {
 func (l *RWLock) rlock(ctx context.Context, d time.Duration, hasD bool) error {
 	deadline := time.Now().Add(d)
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	for l.writer || l.wwait > 0 {
+	for l.writer || l.wwait > 0 || l.rtaking {
 		ch := l.change
 		l.mu.Unlock()
 		err := l.localWait(ctx, ch, deadline, hasD)
 		l.mu.Lock()
 		if err != nil {
+			l.mu.Unlock()
 			return err
 		}
 	}
-	if l.readers == 0 {
-		// The first local reader takes the kernel lock for all; the
-		// others wait on l.mu meanwhile.
-		if err := l.klock(ctx, C.SHMDEV_LOCK_SH, time.Until(deadline), hasD); err != nil {
-			return err
-		}
+	if l.readers > 0 {
+		l.readers++
+		l.mu.Unlock()
+		return nil
 	}
-	l.readers++
-	return nil
+	// The first local reader takes the kernel lock for all, without l.mu:
+	// the others wait for it (rtaking) with their own deadline, and
+	// TryRLock and TryLock do not wait.
+	l.rtaking = true
+	l.mu.Unlock()
+	err := l.klock(ctx, C.SHMDEV_LOCK_SH, time.Until(deadline), hasD)
+	l.mu.Lock()
+	l.rtaking = false
+	if err == nil {
+		l.readers++
+	}
+	l.broadcast()
+	l.mu.Unlock()
+	return err
 }
 
 // LockContext locks for writing, until ctx is done.
