@@ -972,3 +972,17 @@ func TestRWLockTryRLockWhileReaderSleeps(t *testing.T) {
 	}
 	l.RUnlock()
 }
+
+// An init error whose errno is 0 modulo 2^32 still fails OpenInit: it is
+// not cut to a C int of 0, which would publish the region uninitialised.
+func TestOpenInitWideErrno(t *testing.T) {
+	name := regionName(t)
+	bad := syscall.Errno(1 << 32)
+	r, err := OpenInit(name, 4096, Create, 0o600, func(*Region) error { return bad })
+	if err == nil {
+		r.Close()
+	}
+	if err != bad {
+		t.Fatalf("OpenInit: %v, want the init's error", err)
+	}
+}
