@@ -125,8 +125,8 @@ func OpenInit(name string, size uint64, flags Flag, perm os.FileMode, init func(
 	for {
 		rc := C.shmdevgo_open_init(cname, C.uint64_t(size), C.uint(flags), C.uint(perm.Perm()),
 			C.uintptr_t(h), &p)
-		if rc == -C.EINTR {
-			continue
+		if rc == -C.EINTR && call.err == nil {
+			continue // the module's wait, not init, was interrupted
 		}
 		if rc < 0 {
 			if call.err != nil {

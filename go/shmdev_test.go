@@ -986,3 +986,23 @@ func TestOpenInitWideErrno(t *testing.T) {
 		t.Fatalf("OpenInit: %v, want the init's error", err)
 	}
 }
+
+// An init that fails with EINTR fails OpenInit with it; it is not run
+// again as if the module's wait had been interrupted.
+func TestOpenInitEINTR(t *testing.T) {
+	name := regionName(t)
+	calls := 0
+	r, err := OpenInit(name, 4096, Create, 0o600, func(*Region) error {
+		calls++
+		if calls == 1 {
+			return syscall.EINTR
+		}
+		return nil
+	})
+	if err == nil {
+		r.Close()
+	}
+	if err != syscall.EINTR || calls != 1 {
+		t.Fatalf("OpenInit: %v after %d init calls, want EINTR after 1", err, calls)
+	}
+}
