@@ -85,6 +85,9 @@ type Region struct {
 
 	rwMu sync.Mutex
 	rw   map[int]*RWLock
+
+	heldMu sync.Mutex
+	held   map[uint64]int // offset of a mutex held by this process: the thread
 }
 
 // Open attaches the region name, creating it of size bytes with permission

@@ -1006,3 +1006,27 @@ func TestOpenInitEINTR(t *testing.T) {
 		t.Fatalf("OpenInit: %v after %d init calls, want EINTR after 1", err, calls)
 	}
 }
+
+// Unlock after Close from a goroutine that never locked the mutex ends no
+// wiring: the goroutine's own runtime.LockOSThread stays in force.
+func TestUnlockAfterCloseKeepsOwnWiring(t *testing.T) {
+	r := newRegion(t, 4096)
+	m := newMutex(t, r, 0)
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := inGoroutine(func() error {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := m.Unlock(); !errors.Is(err, ErrClosed) {
+			return fmt.Errorf("Unlock after Close: %v, want ErrClosed", err)
+		}
+		if reschedule() {
+			return errors.New("the goroutine left the thread it wired itself to")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

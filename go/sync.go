@@ -50,6 +50,29 @@ func (r *Region) check(op string, off, n, align uint64) error {
 	return err
 }
 
+// hold records that the calling (wired) thread holds the mutex at off.
+func (r *Region) hold(off uint64) {
+	r.heldMu.Lock()
+	if r.held == nil {
+		r.held = make(map[uint64]int)
+	}
+	r.held[off] = syscall.Gettid()
+	r.heldMu.Unlock()
+}
+
+// unhold forgets the mutex at off and reports whether the calling thread
+// held it.
+func (r *Region) unhold(off uint64) bool {
+	tid := syscall.Gettid()
+	r.heldMu.Lock()
+	defer r.heldMu.Unlock()
+	if t, ok := r.held[off]; !ok || t != tid {
+		return false
+	}
+	delete(r.held, off)
+	return true
+}
+
 // mcall runs fn on the mutex's address in the current mapping.
 func (m *Mutex) mcall(op string, fn func(p *C.struct_shmdev_region, mp *C.shmdev_mutex_t) C.int) error {
 	p, err := m.r.enter(op)
@@ -96,6 +119,7 @@ func (m *Mutex) lock(ctx context.Context, d time.Duration, hasD bool) error {
 		err = m.r.err(op, rc)
 	}
 	if err == nil || rc == -C.EOWNERDEAD {
+		m.r.hold(m.off)
 		return err // held: the thread stays wired until Unlock
 	}
 	runtime.UnlockOSThread()
@@ -126,7 +150,9 @@ func (m *Mutex) TryLock() error {
 	})
 	if err != nil && rc != -C.EOWNERDEAD {
 		runtime.UnlockOSThread()
+		return err
 	}
+	m.r.hold(m.off)
 	return err
 }
 
@@ -137,9 +163,13 @@ func (m *Mutex) Unlock() error {
 	err := m.mcall("mutex unlock", func(p *C.struct_shmdev_region, mp *C.shmdev_mutex_t) C.int {
 		return C.shmdev_mutex_unlock(p, mp)
 	})
-	if err == nil || errors.Is(err, ErrClosed) {
-		// Closing the region released the mutex: the goroutine's wiring
-		// from Lock ends here too.
+	if err == nil {
+		m.r.unhold(m.off)
+		runtime.UnlockOSThread()
+	} else if errors.Is(err, ErrClosed) && m.r.unhold(m.off) {
+		// Closing the region released the mutex this goroutine held:
+		// its wiring from Lock ends here too, and only then (a wiring
+		// of its own stays).
 		runtime.UnlockOSThread()
 	}
 	return err
@@ -258,6 +288,7 @@ func (c *Cond) wait(ctx context.Context, m *Mutex, d time.Duration, hasD bool) e
 	}
 	if rc == -C.ENOTRECOVERABLE {
 		// Not held any more: the goroutine's wiring from Lock ends here.
+		m.r.unhold(m.off)
 		runtime.UnlockOSThread()
 	}
 	return c.r.err(op, rc)
