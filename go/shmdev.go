@@ -213,7 +213,8 @@ func (r *Region) Fd() int {
 
 // Bytes is the region's memory. It aliases the mapping: it is valid until
 // Close, Resize or Remap, after which touching it faults the process, as a
-// slice from syscall.Mmap does after syscall.Munmap. Take it again after
+// slice from syscall.Mmap does after syscall.Munmap, or corrupts whatever
+// is mapped at that address later (the Go heap). Take it again after
 // each of them. nil once closed.
 func (r *Region) Bytes() []byte {
 	r.mu.RLock()
