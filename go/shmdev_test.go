@@ -1030,3 +1030,62 @@ func TestUnlockAfterCloseKeepsOwnWiring(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Resize by the goroutine that holds a mutex another goroutine waits for
+// in Cond.Wait returns: the waiter relocks without holding the region.
+func TestResizeUnderMutexWithCondWaiter(t *testing.T) {
+	r, err := Open(regionName(t), 8192, Create|Excl, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMutex(t, r, 0)
+	c, err := r.Cond(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Init(); err != nil {
+		t.Fatal(err)
+	}
+	waiting, woken := make(chan struct{}), make(chan error, 1)
+	go func() {
+		if err := m.Lock(context.Background()); err != nil {
+			woken <- err
+			return
+		}
+		close(waiting)
+		err := c.Wait(context.Background(), m)
+		if uerr := m.Unlock(); err == nil {
+			err = uerr
+		}
+		woken <- err
+	}()
+	<-waiting
+	resized := make(chan error, 1)
+	go func() {
+		if err := m.Lock(context.Background()); err != nil {
+			resized <- err
+			return
+		}
+		time.Sleep(4 * waitSlice) // the waiter's slice ends: it relocks
+		err := r.Resize(16384)
+		if berr := c.Broadcast(); err == nil {
+			err = berr
+		}
+		if uerr := m.Unlock(); err == nil {
+			err = uerr
+		}
+		resized <- err
+	}()
+	select {
+	case err := <-resized:
+		if err != nil {
+			t.Fatalf("Resize under the mutex: %v", err)
+		}
+	case <-time.After(waitSlice + 2*slack):
+		t.Fatal("Resize under the mutex never returns: deadlock with the Cond waiter")
+	}
+	if err := <-woken; err != nil {
+		t.Fatalf("waiter: %v", err)
+	}
+	r.Close()
+}

@@ -73,6 +73,15 @@ func (r *Region) unhold(off uint64) bool {
 	return true
 }
 
+// holds reports whether the calling thread holds the mutex at off.
+func (r *Region) holds(off uint64) bool {
+	tid := syscall.Gettid()
+	r.heldMu.Lock()
+	defer r.heldMu.Unlock()
+	t, ok := r.held[off]
+	return ok && t == tid
+}
+
 // mcall runs fn on the mutex's address in the current mapping.
 func (m *Mutex) mcall(op string, fn func(p *C.struct_shmdev_region, mp *C.shmdev_mutex_t) C.int) error {
 	p, err := m.r.enter(op)
@@ -256,42 +265,96 @@ func (c *Cond) wait(ctx context.Context, m *Mutex, d time.Duration, hasD bool) e
 	if m == nil || m.r != c.r {
 		return &os.PathError{Op: op, Path: c.r.name, Err: syscall.EINVAL}
 	}
-	var perr error
-	rc, err := c.r.wait(ctx, op, d, hasD, func(p *C.struct_shmdev_region, ns C.int64_t) C.int {
-		var cp, mp unsafe.Pointer
-		if cp, perr = c.r.ptrLocked(op, c.off, 8, 4); perr != nil {
-			return -C.EFAULT
-		}
-		if mp, perr = c.r.ptrLocked(op, m.off, 8, 4); perr != nil {
-			return -C.EFAULT
-		}
-		// A signal given while this slice's wait ended and relocked
-		// (the signaller holding the mutex) woke nobody: the next
-		// slice would sleep through it. A bumped sequence word is a
-		// wakeup, spurious at worst.
-		seq := (*atomic.Uint32)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__seq))
-		before := seq.Load()
-		rc := C.shmdev_cond_wait(p, (*C.shmdev_cond_t)(cp), (*C.shmdev_mutex_t)(mp), ns)
-		if rc == -C.ETIMEDOUT && seq.Load() != before {
-			rc = 0
-		}
-		return rc
-	})
-	if perr != nil {
-		return perr
-	}
+	// shmdev_cond_wait in three steps, so that its relock, which has no
+	// limit, does not hold the region: Close, Resize and Remap, maybe
+	// called by the mutex's holder, must get it between two slices.
+	r := c.r
+	seq, err := c.announce(op, m)
 	if err != nil {
 		return err
 	}
-	if rc == -C.EOWNERDEAD {
-		return c.r.err(op, rc)
+	rc, werr := r.wait(ctx, op, d, hasD, func(p *C.struct_shmdev_region, ns C.int64_t) C.int {
+		cp, err := r.ptrLocked(op, c.off, 8, 4)
+		if err != nil {
+			return -C.EAGAIN // gone from the mapping: the relock says more
+		}
+		w := (*C.uint32_t)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__seq))
+		return C.shmdev_wait(p, w, C.uint32_t(seq), ns)
+	})
+	if _, err := r.enter(op); err == nil {
+		if cp, err := r.ptrLocked(op, c.off, 8, 4); err == nil {
+			reserved(cp).Add(^uint32(0))
+		}
+		r.exit()
 	}
-	if rc == -C.ENOTRECOVERABLE {
+	var perr error
+	lrc, lerr := r.wait(nil, op, 0, false, func(p *C.struct_shmdev_region, ns C.int64_t) C.int {
+		var mp unsafe.Pointer
+		if mp, perr = r.ptrLocked(op, m.off, 8, 4); perr != nil {
+			return -C.EFAULT
+		}
+		return C.shmdev_mutex_lock(p, (*C.shmdev_mutex_t)(mp), ns)
+	})
+	switch {
+	case perr != nil:
+		return perr
+	case lerr != nil:
+		return lerr // ErrClosed: the close released the mutex
+	case lrc == -C.ENOTRECOVERABLE:
 		// Not held any more: the goroutine's wiring from Lock ends here.
-		m.r.unhold(m.off)
+		r.unhold(m.off)
 		runtime.UnlockOSThread()
+		return r.err(op, lrc)
+	case lrc < 0 && lrc != -C.EOWNERDEAD:
+		return r.err(op, lrc)
 	}
-	return c.r.err(op, rc)
+	r.hold(m.off)
+	if lrc == -C.EOWNERDEAD {
+		return r.err(op, lrc) // relock errors win, as in the library
+	}
+	if werr != nil {
+		return werr
+	}
+	if rc < 0 && rc != -C.EAGAIN {
+		return r.err(op, rc) // ETIMEDOUT, with m held
+	}
+	return nil // signalled, or spuriously woken
+}
+
+func reserved(cp unsafe.Pointer) *atomic.Uint32 {
+	return (*atomic.Uint32)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__reserved))
+}
+
+// announce counts the calling thread as a waiter of c, reads c's sequence
+// word while it still holds m, and unlocks m, as shmdev_cond_wait does: a
+// signal after the read bumps the word, which the wait then sees.
+func (c *Cond) announce(op string, m *Mutex) (uint32, error) {
+	r := c.r
+	p, err := r.enter(op)
+	if err != nil {
+		return 0, err
+	}
+	defer r.exit()
+	cp, err := r.ptrLocked(op, c.off, 8, 4)
+	if err != nil {
+		return 0, err
+	}
+	mp, err := r.ptrLocked(op, m.off, 8, 4)
+	if err != nil {
+		return 0, err
+	}
+	// The thread holds m through r, so r's mapping is writable: the
+	// count may be written (a read-only mapping would fault).
+	if !r.holds(m.off) {
+		return 0, &os.PathError{Op: op, Path: r.name, Err: syscall.EPERM}
+	}
+	reserved(cp).Add(1)
+	seq := (*atomic.Uint32)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__seq)).Load()
+	if rc := C.shmdev_mutex_unlock(p, (*C.shmdev_mutex_t)(mp)); rc < 0 {
+		reserved(cp).Add(^uint32(0))
+		return 0, r.err(op, rc)
+	}
+	return seq, nil
 }
 
 // Wait unlocks m (held by the calling goroutine), sleeps until a Signal or
