@@ -34,7 +34,9 @@ func goShmdevInit(p *C.struct_shmdev_region, arg C.uintptr_t) C.int {
 	}
 	call.err = err
 	var errno syscall.Errno
-	if errors.As(err, &errno) && errno != 0 {
+	// Only an errno a C int holds as a -errno: one that is 0 modulo 2^32
+	// would otherwise be success, the region published uninitialised.
+	if errors.As(err, &errno) && errno > 0 && errno < 4096 {
 		return -C.int(errno)
 	}
 	return -C.EINVAL

@@ -85,6 +85,9 @@ type Region struct {
 
 	rwMu sync.Mutex
 	rw   map[int]*RWLock
+
+	heldMu sync.Mutex
+	held   map[uint64]int // offset of a mutex held by this process: the thread
 }
 
 // Open attaches the region name, creating it of size bytes with permission
@@ -125,8 +128,8 @@ func OpenInit(name string, size uint64, flags Flag, perm os.FileMode, init func(
 	for {
 		rc := C.shmdevgo_open_init(cname, C.uint64_t(size), C.uint(flags), C.uint(perm.Perm()),
 			C.uintptr_t(h), &p)
-		if rc == -C.EINTR {
-			continue
+		if rc == -C.EINTR && call.err == nil {
+			continue // the module's wait, not init, was interrupted
 		}
 		if rc < 0 {
 			if call.err != nil {
@@ -210,7 +213,8 @@ func (r *Region) Fd() int {
 
 // Bytes is the region's memory. It aliases the mapping: it is valid until
 // Close, Resize or Remap, after which touching it faults the process, as a
-// slice from syscall.Mmap does after syscall.Munmap. Take it again after
+// slice from syscall.Mmap does after syscall.Munmap, or corrupts whatever
+// is mapped at that address later (the Go heap). Take it again after
 // each of them. nil once closed.
 func (r *Region) Bytes() []byte {
 	r.mu.RLock()

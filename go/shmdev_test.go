@@ -891,3 +891,201 @@ func TestCloseEndsWait(t *testing.T) {
 		t.Fatal("Close did not end the wait")
 	}
 }
+
+// A change made under the mutex while a Cond waiter waits to relock it at
+// the end of a slice, then signalled, ends the waiter's Wait: the package
+// does not start a next slice that sleeps through the signal.
+func TestCondSignalBetweenSlices(t *testing.T) {
+	r := newRegion(t, 4096)
+	m := newMutex(t, r, 0)
+	c, err := r.Cond(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Init(); err != nil {
+		t.Fatal(err)
+	}
+	flag := r.Uint32(16)
+	waiting, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		if err := m.Lock(context.Background()); err != nil {
+			done <- err
+			return
+		}
+		close(waiting)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		for flag.Load() == 0 && err == nil {
+			err = c.Wait(ctx, m)
+		}
+		m.Unlock()
+		done <- err
+	}()
+	<-waiting
+	// Locked once the waiter sleeps; held past the end of its slice.
+	if err := inGoroutine(func() error {
+		if err := m.Lock(context.Background()); err != nil {
+			return err
+		}
+		time.Sleep(4 * waitSlice)
+		flag.Store(1)
+		if err := c.Signal(); err != nil {
+			return err
+		}
+		return m.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("waiter signalled between two slices: %v", err)
+	}
+}
+
+// TryRLock does not wait while another goroutine of the process sleeps
+// taking the kernel lock for the local readers.
+func TestRWLockTryRLockWhileReaderSleeps(t *testing.T) {
+	r := newRegion(t, 4096)
+	r2, err := Open(r.Name(), 0, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	l, l2 := r.RWLock(1), r2.RWLock(1)
+	l2.Lock()
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		done <- l.RLockContext(ctx)
+	}()
+	time.Sleep(4 * waitSlice) // the reader sleeps in the module
+	start := time.Now()
+	if l.TryRLock() {
+		t.Fatal("TryRLock took a lock another handle writes")
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Fatalf("TryRLock waited %v", el)
+	}
+	l2.Unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("reader: %v", err)
+	}
+	l.RUnlock()
+}
+
+// An init error whose errno is 0 modulo 2^32 still fails OpenInit: it is
+// not cut to a C int of 0, which would publish the region uninitialised.
+func TestOpenInitWideErrno(t *testing.T) {
+	name := regionName(t)
+	bad := syscall.Errno(1 << 32)
+	r, err := OpenInit(name, 4096, Create, 0o600, func(*Region) error { return bad })
+	if err == nil {
+		r.Close()
+	}
+	if err != bad {
+		t.Fatalf("OpenInit: %v, want the init's error", err)
+	}
+}
+
+// An init that fails with EINTR fails OpenInit with it; it is not run
+// again as if the module's wait had been interrupted.
+func TestOpenInitEINTR(t *testing.T) {
+	name := regionName(t)
+	calls := 0
+	r, err := OpenInit(name, 4096, Create, 0o600, func(*Region) error {
+		calls++
+		if calls == 1 {
+			return syscall.EINTR
+		}
+		return nil
+	})
+	if err == nil {
+		r.Close()
+	}
+	if err != syscall.EINTR || calls != 1 {
+		t.Fatalf("OpenInit: %v after %d init calls, want EINTR after 1", err, calls)
+	}
+}
+
+// Unlock after Close from a goroutine that never locked the mutex ends no
+// wiring: the goroutine's own runtime.LockOSThread stays in force.
+func TestUnlockAfterCloseKeepsOwnWiring(t *testing.T) {
+	r := newRegion(t, 4096)
+	m := newMutex(t, r, 0)
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := inGoroutine(func() error {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := m.Unlock(); !errors.Is(err, ErrClosed) {
+			return fmt.Errorf("Unlock after Close: %v, want ErrClosed", err)
+		}
+		if reschedule() {
+			return errors.New("the goroutine left the thread it wired itself to")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Resize by the goroutine that holds a mutex another goroutine waits for
+// in Cond.Wait returns: the waiter relocks without holding the region.
+func TestResizeUnderMutexWithCondWaiter(t *testing.T) {
+	r, err := Open(regionName(t), 8192, Create|Excl, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMutex(t, r, 0)
+	c, err := r.Cond(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Init(); err != nil {
+		t.Fatal(err)
+	}
+	waiting, woken := make(chan struct{}), make(chan error, 1)
+	go func() {
+		if err := m.Lock(context.Background()); err != nil {
+			woken <- err
+			return
+		}
+		close(waiting)
+		err := c.Wait(context.Background(), m)
+		if uerr := m.Unlock(); err == nil {
+			err = uerr
+		}
+		woken <- err
+	}()
+	<-waiting
+	resized := make(chan error, 1)
+	go func() {
+		if err := m.Lock(context.Background()); err != nil {
+			resized <- err
+			return
+		}
+		time.Sleep(4 * waitSlice) // the waiter's slice ends: it relocks
+		err := r.Resize(16384)
+		if berr := c.Broadcast(); err == nil {
+			err = berr
+		}
+		if uerr := m.Unlock(); err == nil {
+			err = uerr
+		}
+		resized <- err
+	}()
+	select {
+	case err := <-resized:
+		if err != nil {
+			t.Fatalf("Resize under the mutex: %v", err)
+		}
+	case <-time.After(waitSlice + 2*slack):
+		t.Fatal("Resize under the mutex never returns: deadlock with the Cond waiter")
+	}
+	if err := <-woken; err != nil {
+		t.Fatalf("waiter: %v", err)
+	}
+	r.Close()
+}

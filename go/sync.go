@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -47,6 +48,38 @@ func (r *Region) check(op string, off, n, align uint64) error {
 	}
 	_, err := r.ptrLocked(op, off, n, align)
 	return err
+}
+
+// hold records that the calling (wired) thread holds the mutex at off.
+func (r *Region) hold(off uint64) {
+	r.heldMu.Lock()
+	if r.held == nil {
+		r.held = make(map[uint64]int)
+	}
+	r.held[off] = syscall.Gettid()
+	r.heldMu.Unlock()
+}
+
+// unhold forgets the mutex at off and reports whether the calling thread
+// held it.
+func (r *Region) unhold(off uint64) bool {
+	tid := syscall.Gettid()
+	r.heldMu.Lock()
+	defer r.heldMu.Unlock()
+	if t, ok := r.held[off]; !ok || t != tid {
+		return false
+	}
+	delete(r.held, off)
+	return true
+}
+
+// holds reports whether the calling thread holds the mutex at off.
+func (r *Region) holds(off uint64) bool {
+	tid := syscall.Gettid()
+	r.heldMu.Lock()
+	defer r.heldMu.Unlock()
+	t, ok := r.held[off]
+	return ok && t == tid
 }
 
 // mcall runs fn on the mutex's address in the current mapping.
@@ -95,6 +128,7 @@ func (m *Mutex) lock(ctx context.Context, d time.Duration, hasD bool) error {
 		err = m.r.err(op, rc)
 	}
 	if err == nil || rc == -C.EOWNERDEAD {
+		m.r.hold(m.off)
 		return err // held: the thread stays wired until Unlock
 	}
 	runtime.UnlockOSThread()
@@ -125,7 +159,9 @@ func (m *Mutex) TryLock() error {
 	})
 	if err != nil && rc != -C.EOWNERDEAD {
 		runtime.UnlockOSThread()
+		return err
 	}
+	m.r.hold(m.off)
 	return err
 }
 
@@ -136,9 +172,13 @@ func (m *Mutex) Unlock() error {
 	err := m.mcall("mutex unlock", func(p *C.struct_shmdev_region, mp *C.shmdev_mutex_t) C.int {
 		return C.shmdev_mutex_unlock(p, mp)
 	})
-	if err == nil || errors.Is(err, ErrClosed) {
-		// Closing the region released the mutex: the goroutine's wiring
-		// from Lock ends here too.
+	if err == nil {
+		m.r.unhold(m.off)
+		runtime.UnlockOSThread()
+	} else if errors.Is(err, ErrClosed) && m.r.unhold(m.off) {
+		// Closing the region released the mutex this goroutine held:
+		// its wiring from Lock ends here too, and only then (a wiring
+		// of its own stays).
 		runtime.UnlockOSThread()
 	}
 	return err
@@ -225,31 +265,96 @@ func (c *Cond) wait(ctx context.Context, m *Mutex, d time.Duration, hasD bool) e
 	if m == nil || m.r != c.r {
 		return &os.PathError{Op: op, Path: c.r.name, Err: syscall.EINVAL}
 	}
-	var perr error
-	rc, err := c.r.wait(ctx, op, d, hasD, func(p *C.struct_shmdev_region, ns C.int64_t) C.int {
-		var cp, mp unsafe.Pointer
-		if cp, perr = c.r.ptrLocked(op, c.off, 8, 4); perr != nil {
-			return -C.EFAULT
-		}
-		if mp, perr = c.r.ptrLocked(op, m.off, 8, 4); perr != nil {
-			return -C.EFAULT
-		}
-		return C.shmdev_cond_wait(p, (*C.shmdev_cond_t)(cp), (*C.shmdev_mutex_t)(mp), ns)
-	})
-	if perr != nil {
-		return perr
-	}
+	// shmdev_cond_wait in three steps, so that its relock, which has no
+	// limit, does not hold the region: Close, Resize and Remap, maybe
+	// called by the mutex's holder, must get it between two slices.
+	r := c.r
+	seq, err := c.announce(op, m)
 	if err != nil {
 		return err
 	}
-	if rc == -C.EOWNERDEAD {
-		return c.r.err(op, rc)
+	rc, werr := r.wait(ctx, op, d, hasD, func(p *C.struct_shmdev_region, ns C.int64_t) C.int {
+		cp, err := r.ptrLocked(op, c.off, 8, 4)
+		if err != nil {
+			return -C.EAGAIN // gone from the mapping: the relock says more
+		}
+		w := (*C.uint32_t)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__seq))
+		return C.shmdev_wait(p, w, C.uint32_t(seq), ns)
+	})
+	if _, err := r.enter(op); err == nil {
+		if cp, err := r.ptrLocked(op, c.off, 8, 4); err == nil {
+			reserved(cp).Add(^uint32(0))
+		}
+		r.exit()
 	}
-	if rc == -C.ENOTRECOVERABLE {
+	var perr error
+	lrc, lerr := r.wait(nil, op, 0, false, func(p *C.struct_shmdev_region, ns C.int64_t) C.int {
+		var mp unsafe.Pointer
+		if mp, perr = r.ptrLocked(op, m.off, 8, 4); perr != nil {
+			return -C.EFAULT
+		}
+		return C.shmdev_mutex_lock(p, (*C.shmdev_mutex_t)(mp), ns)
+	})
+	switch {
+	case perr != nil:
+		return perr
+	case lerr != nil:
+		return lerr // ErrClosed: the close released the mutex
+	case lrc == -C.ENOTRECOVERABLE:
 		// Not held any more: the goroutine's wiring from Lock ends here.
+		r.unhold(m.off)
 		runtime.UnlockOSThread()
+		return r.err(op, lrc)
+	case lrc < 0 && lrc != -C.EOWNERDEAD:
+		return r.err(op, lrc)
 	}
-	return c.r.err(op, rc)
+	r.hold(m.off)
+	if lrc == -C.EOWNERDEAD {
+		return r.err(op, lrc) // relock errors win, as in the library
+	}
+	if werr != nil {
+		return werr
+	}
+	if rc < 0 && rc != -C.EAGAIN {
+		return r.err(op, rc) // ETIMEDOUT, with m held
+	}
+	return nil // signalled, or spuriously woken
+}
+
+func reserved(cp unsafe.Pointer) *atomic.Uint32 {
+	return (*atomic.Uint32)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__reserved))
+}
+
+// announce counts the calling thread as a waiter of c, reads c's sequence
+// word while it still holds m, and unlocks m, as shmdev_cond_wait does: a
+// signal after the read bumps the word, which the wait then sees.
+func (c *Cond) announce(op string, m *Mutex) (uint32, error) {
+	r := c.r
+	p, err := r.enter(op)
+	if err != nil {
+		return 0, err
+	}
+	defer r.exit()
+	cp, err := r.ptrLocked(op, c.off, 8, 4)
+	if err != nil {
+		return 0, err
+	}
+	mp, err := r.ptrLocked(op, m.off, 8, 4)
+	if err != nil {
+		return 0, err
+	}
+	// The thread holds m through r, so r's mapping is writable: the
+	// count may be written (a read-only mapping would fault).
+	if !r.holds(m.off) {
+		return 0, &os.PathError{Op: op, Path: r.name, Err: syscall.EPERM}
+	}
+	reserved(cp).Add(1)
+	seq := (*atomic.Uint32)(unsafe.Pointer(&(*C.shmdev_cond_t)(cp).__seq)).Load()
+	if rc := C.shmdev_mutex_unlock(p, (*C.shmdev_mutex_t)(mp)); rc < 0 {
+		reserved(cp).Add(^uint32(0))
+		return 0, r.err(op, rc)
+	}
+	return seq, nil
 }
 
 // Wait unlocks m (held by the calling goroutine), sleeps until a Signal or
@@ -321,6 +426,7 @@ type RWLock struct {
 
 	mu      sync.Mutex
 	readers int  // local readers, sharing the kernel hold
+	rtaking bool // the first local reader is taking the kernel lock
 	writer  bool // a local writer holds (or is taking) the kernel lock
 	wwait   int  // local writers waiting: new readers wait behind them
 	change  chan struct{}
@@ -392,7 +498,7 @@ func (l *RWLock) lock(ctx context.Context, d time.Duration, hasD bool) error {
 	deadline := time.Now().Add(d)
 	l.mu.Lock()
 	l.wwait++
-	for l.writer || l.readers > 0 {
+	for l.writer || l.readers > 0 || l.rtaking {
 		ch := l.change
 		l.mu.Unlock()
 		err := l.localWait(ctx, ch, deadline, hasD)
@@ -420,25 +526,35 @@ func (l *RWLock) lock(ctx context.Context, d time.Duration, hasD bool) error {
 func (l *RWLock) rlock(ctx context.Context, d time.Duration, hasD bool) error {
 	deadline := time.Now().Add(d)
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	for l.writer || l.wwait > 0 {
+	for l.writer || l.wwait > 0 || l.rtaking {
 		ch := l.change
 		l.mu.Unlock()
 		err := l.localWait(ctx, ch, deadline, hasD)
 		l.mu.Lock()
 		if err != nil {
+			l.mu.Unlock()
 			return err
 		}
 	}
-	if l.readers == 0 {
-		// The first local reader takes the kernel lock for all; the
-		// others wait on l.mu meanwhile.
-		if err := l.klock(ctx, C.SHMDEV_LOCK_SH, time.Until(deadline), hasD); err != nil {
-			return err
-		}
+	if l.readers > 0 {
+		l.readers++
+		l.mu.Unlock()
+		return nil
 	}
-	l.readers++
-	return nil
+	// The first local reader takes the kernel lock for all, without l.mu:
+	// the others wait for it (rtaking) with their own deadline, and
+	// TryRLock and TryLock do not wait.
+	l.rtaking = true
+	l.mu.Unlock()
+	err := l.klock(ctx, C.SHMDEV_LOCK_SH, time.Until(deadline), hasD)
+	l.mu.Lock()
+	l.rtaking = false
+	if err == nil {
+		l.readers++
+	}
+	l.broadcast()
+	l.mu.Unlock()
+	return err
 }
 
 // LockContext locks for writing, until ctx is done.
