@@ -136,6 +136,7 @@ typedef struct {
 	Py_ssize_t exports;	/* buffers pointing into the mapping */
 	Py_ssize_t inflight;	/* calls running without the GIL */
 	Py_ssize_t rings;	/* ring views attached */
+	int initializing;	/* its init callback runs */
 	PyObject *weakrefs;
 } RegionObject;
 
@@ -241,7 +242,9 @@ static int init_trampoline(struct shmdev_region *r, void *arg)
 	obj->name = ctx->name;
 	obj->readonly = ctx->readonly;
 	ctx->obj = obj;
+	obj->initializing = 1;
 	res = PyObject_CallOneArg(ctx->init, (PyObject *)obj);
+	obj->initializing = 0;
 	if (!res) {
 		ctx->failed = 1;
 		ret = -ECANCELED;
@@ -377,6 +380,11 @@ static PyObject *Region_close(RegionObject *self, PyObject *unused)
 {
 	if (!self->r)
 		Py_RETURN_NONE;
+	if (self->initializing) {
+		/* shmdev_open_init goes on with the handle once init returns */
+		PyErr_SetString(PyExc_BufferError, "cannot close a region inside its init callback");
+		return NULL;
+	}
 	if (region_check_idle(self, "close"))
 		return NULL;
 	shmdev_close(self->r);

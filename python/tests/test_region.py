@@ -320,3 +320,15 @@ def test_fork_child_writes_are_seen(region, fork):
     c = fork(child)
     assert c.join() == 0
     assert bytes(memoryview(region)[0:5]) == b"child"
+
+
+def test_init_cannot_close_its_region(name, fork):
+    """Closing the region inside its own init raises BufferError out of
+    Region(): shmdev_open_init still uses the handle after init returns
+    (a close there was a use-after-free and a double free)."""
+    def child(ready):
+        def init(r):
+            r.close()
+        with pytest.raises(BufferError):
+            shmdev.Region(name, 4096, create=True, init=init)
+    assert fork(child).join() == 0
