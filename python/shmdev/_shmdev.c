@@ -248,13 +248,18 @@ static int init_trampoline(struct shmdev_region *r, void *arg)
 	if (!res) {
 		ctx->failed = 1;
 		ret = -ECANCELED;
-		/* the library closes r: nothing may point into it any more */
-		ctx->addr = shmdev_addr(r);
-		ctx->size = shmdev_size(r);
-		obj->r = NULL;
 	} else {
 		Py_DECREF(res);
 	}
+	/*
+	 * The library may close r once we return: when init failed, and when
+	 * it cannot mark the region ready after all. Until Region_new knows,
+	 * with the GIL back, obj has no handle, so that no other thread uses
+	 * r while the library frees it.
+	 */
+	ctx->addr = shmdev_addr(r);
+	ctx->size = shmdev_size(r);
+	obj->r = NULL;
 	PyGILState_Release(st);
 	return ret;
 }
@@ -318,12 +323,13 @@ static PyObject *Region_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 		else
 			ret = shmdev_open_init(cname, size, flags, mode, init_trampoline, &ctx, &r);
 		Py_END_ALLOW_THREADS
-		if (ret != -EINTR || ctx.failed)
+		if (ret != -EINTR || ctx.failed || ctx.obj)
 			break;
 		if (PyErr_CheckSignals())
 			goto out;
 	}
-	if (ctx.failed) {
+	if (ret < 0) {
+		/* if init ran, the library closed its handle: r is gone */
 		if (ctx.obj && ctx.obj->exports && ctx.addr) {
 			/*
 			 * init kept a view of the mapping the library just
@@ -337,11 +343,8 @@ static PyObject *Region_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 			set_error(ret, name);
 		goto out;
 	}
-	if (ret < 0) {
-		set_error(ret, name);
-		goto out;
-	}
 	if (ctx.obj) {
+		ctx.obj->r = r;
 		res = (PyObject *)ctx.obj;
 		ctx.obj = NULL;
 		goto out;

@@ -332,3 +332,17 @@ def test_init_cannot_close_its_region(name, fork):
         with pytest.raises(BufferError):
             shmdev.Region(name, 4096, create=True, init=init)
     assert fork(child).join() == 0
+
+
+def test_init_closing_the_descriptor_is_EBADF(name, fork):
+    """An init that closes its handle's descriptor makes Region() raise
+    OSError EBADF: the library cannot mark the region ready and closes the
+    handle itself, which the Region must then forget (it closed it a
+    second time: a double free)."""
+    def child(ready):
+        def init(r):
+            os.close(r.fileno())
+        with pytest.raises(OSError) as e:
+            shmdev.Region(name, 4096, create=True, init=init)
+        assert e.value.errno == errno.EBADF
+    assert fork(child).join() == 0
