@@ -1165,7 +1165,14 @@ static int ring_enter(RingObject *self)
 static void ring_close(RingObject *self)
 {
 	if (self->ring) {
-		shmdev_ring_close(self->ring);
+		/*
+		 * A region is closed under its ring views only by libshmdev,
+		 * when an init that attached them fails: the ring is unmapped
+		 * and its handle freed, so nothing may be given back through
+		 * them. The view's few bytes are leaked instead.
+		 */
+		if (self->region->r)
+			shmdev_ring_close(self->ring);
 		self->ring = NULL;
 		self->region->rings--;
 	}
