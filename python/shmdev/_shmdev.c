@@ -761,6 +761,11 @@ static int Mutex_init_obj(MutexObject *self, PyObject *args, PyObject *kwds)
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O:Mutex", kwlist, &Region_Type, &region,
 					 &offset))
 		return -1;
+	/* a call of another thread may sleep on the region it holds now */
+	if (self->region) {
+		PyErr_SetString(PyExc_RuntimeError, "Mutex is already initialised");
+		return -1;
+	}
 	if (region_ptr((RegionObject *)region, offset, 8, 4, NULL, NULL))
 		return -1;
 	Py_INCREF(region);
@@ -939,6 +944,10 @@ static int Cond_init_obj(CondObject *self, PyObject *args, PyObject *kwds)
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O:Condition", kwlist, &Mutex_Type, &mutex,
 					 &offset))
 		return -1;
+	if (self->region) {
+		PyErr_SetString(PyExc_RuntimeError, "Condition is already initialised");
+		return -1;
+	}
 	m = (MutexObject *)mutex;
 	if (!m->region) {
 		PyErr_SetString(PyExc_ValueError, "mutex not initialised");

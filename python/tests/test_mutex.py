@@ -316,6 +316,25 @@ def test_cond_bad_arguments(region, mutex):
         shmdev.Condition(mutex, 9)
 
 
+def test_mutex_reinit_is_RuntimeError(mutex, name):
+    """Mutex.__init__ on a mutex already set up raises RuntimeError and
+    leaves it on its region: re-pointing it dropped the region under an
+    acquire() that another thread sleeps in (a use-after-free)."""
+    with shmdev.Region(name) as other:
+        with pytest.raises(RuntimeError):
+            mutex.__init__(other, 0)
+        assert mutex.region is not other
+
+
+def test_cond_reinit_is_RuntimeError(cond, name):
+    """Condition.__init__ on a condition already set up raises RuntimeError
+    and keeps its mutex, for the same reason as a Mutex's."""
+    with shmdev.Region(name) as other:
+        om = other.mutex(0)
+        with pytest.raises(RuntimeError):
+            cond.__init__(om, 8)
+        assert cond.mutex is not om
+
 # ---- Event
 
 def test_event_notify_bumps_seq(region):
