@@ -829,8 +829,12 @@ static PyObject *Mutex_acquire(MutexObject *self, PyObject *args, PyObject *kwds
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "|pO:acquire", kwlist, &blocking, &tmo))
 		return NULL;
 	/* threading.Lock's -1 means forever too */
-	if (PyLong_Check(tmo) && PyLong_AsLong(tmo) == -1)
-		tmo = Py_None;
+	if (PyLong_Check(tmo)) {
+		int overflow;
+
+		if (PyLong_AsLongAndOverflow(tmo, &overflow) == -1 && !overflow)
+			tmo = Py_None;
+	}
 	if (!blocking) {
 		if (tmo != Py_None) {
 			PyErr_SetString(PyExc_ValueError, "can't specify a timeout for a non-blocking call");

@@ -52,6 +52,20 @@ def test_nonblocking_with_timeout_is_ValueError(mutex):
         mutex.acquire(False, 1)
 
 
+def test_timeout_beyond_a_C_long_is_forever(mutex):
+    """An int timeout too large for a C long waits as good as forever: True
+    on a free mutex, not SystemError (an OverflowError was left set)."""
+    assert mutex.acquire(timeout=2**64) is True
+    mutex.release()
+
+
+def test_timeout_below_a_C_long_is_ValueError(mutex):
+    """An int timeout too negative for a C long raises ValueError, as any
+    negative timeout but -1, not SystemError."""
+    with pytest.raises(ValueError):
+        mutex.acquire(timeout=-2**64)
+
+
 def test_relock_is_EDEADLK(mutex):
     """Locking a mutex this thread holds is OSError EDEADLK."""
     with mutex:
