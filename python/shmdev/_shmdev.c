@@ -209,6 +209,7 @@ static int region_ptr(RegionObject *self, PyObject *offobj, uint64_t len, unsign
 }
 
 struct init_ctx {
+	PyThreadState *tstate;	/* the caller's, saved while the library runs */
 	PyObject *init;
 	PyObject *name;
 	int readonly;
@@ -218,23 +219,25 @@ struct init_ctx {
 	uint64_t size;
 };
 
-/* Called by shmdev_open_init with the GIL released: take it, run init(region). */
+/*
+ * Called by shmdev_open_init with the GIL released: take it back with the
+ * caller's thread state (PyGILState_Ensure would run init in the main
+ * interpreter when Region() was called in another), run init(region).
+ */
 static int init_trampoline(struct shmdev_region *r, void *arg)
 {
 	struct init_ctx *ctx = arg;
-	PyGILState_STATE st = PyGILState_Ensure();
 	RegionObject *obj;
 	PyObject *res;
 	int ret = 0;
 
-	if (ctx->obj) {	/* an earlier init failed and we are asked again: cannot happen */
-		PyGILState_Release(st);
+	if (ctx->obj)	/* an earlier init failed and we are asked again: cannot happen */
 		return -EINVAL;
-	}
+	PyEval_RestoreThread(ctx->tstate);
 	obj = (RegionObject *)Region_Type.tp_alloc(&Region_Type, 0);
 	if (!obj) {
 		ctx->failed = 1;
-		PyGILState_Release(st);
+		ctx->tstate = PyEval_SaveThread();
 		return -ENOMEM;
 	}
 	obj->r = r;
@@ -260,7 +263,7 @@ static int init_trampoline(struct shmdev_region *r, void *arg)
 	ctx->addr = shmdev_addr(r);
 	ctx->size = shmdev_size(r);
 	obj->r = NULL;
-	PyGILState_Release(st);
+	ctx->tstate = PyEval_SaveThread();
 	return ret;
 }
 
@@ -317,12 +320,12 @@ static PyObject *Region_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 			PyErr_SetString(PyExc_ValueError, "embedded null byte in name");
 			goto out;
 		}
-		Py_BEGIN_ALLOW_THREADS
+		ctx.tstate = PyEval_SaveThread();
 		if (init == Py_None)
 			ret = shmdev_open(cname, size, flags, mode, &r);
 		else
 			ret = shmdev_open_init(cname, size, flags, mode, init_trampoline, &ctx, &r);
-		Py_END_ALLOW_THREADS
+		PyEval_RestoreThread(ctx.tstate);
 		if (ret != -EINTR || ctx.failed || ctx.obj)
 			break;
 		if (PyErr_CheckSignals())

@@ -346,3 +346,27 @@ def test_init_closing_the_descriptor_is_EBADF(name, fork):
             shmdev.Region(name, 4096, create=True, init=init)
         assert e.value.errno == errno.EBADF
     assert fork(child).join() == 0
+
+
+def test_init_in_subinterpreter_raises_there(name, fork):
+    """An init that raises in a subinterpreter runs there and its exception
+    comes out of Region() there (it ran in the main interpreter's thread
+    state, which kept the exception, and Region() raised OSError)."""
+    interpreters = pytest.importorskip("_xxsubinterpreters")
+    code = """if 1:
+        import shmdev
+        def bad(r):
+            raise KeyError("from init")
+        try:
+            shmdev.Region(%r, 4096, create=True, init=bad)
+        except KeyError:
+            pass
+        else:
+            raise AssertionError("Region() did not raise KeyError")
+        """ % name
+
+    def child(ready):
+        sid = interpreters.create()
+        interpreters.run_string(sid, code)
+        interpreters.destroy(sid)
+    assert fork(child).join() == 0
