@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -135,12 +136,35 @@ typedef struct {
 	int readonly;
 	Py_ssize_t exports;	/* buffers pointing into the mapping */
 	Py_ssize_t inflight;	/* calls running without the GIL */
+	unsigned long inflight_gen;	/* the fork_gen inflight was counted in */
 	Py_ssize_t rings;	/* ring views attached */
 	int initializing;	/* its init callback runs */
 	PyObject *weakrefs;
 } RegionObject;
 
 static PyTypeObject Region_Type;
+
+/*
+ * Bumped in the child of every fork(): the threads whose calls a region
+ * counts in inflight are not in the child, so their calls never end there.
+ * No call is in flight in the forking thread (fork needs the GIL).
+ */
+static unsigned long fork_gen;
+
+static void atfork_child(void)
+{
+	fork_gen++;
+}
+
+/* The calls of other threads running on @self in this process. */
+static Py_ssize_t region_inflight(RegionObject *self)
+{
+	if (self->inflight_gen != fork_gen) {
+		self->inflight = 0;
+		self->inflight_gen = fork_gen;
+	}
+	return self->inflight;
+}
 
 static int region_check(RegionObject *self)
 {
@@ -156,7 +180,7 @@ static int region_check_idle(RegionObject *self, const char *what)
 {
 	if (region_check(self))
 		return -1;
-	if (self->exports || self->inflight || self->rings) {
+	if (self->exports || region_inflight(self) || self->rings) {
 		PyErr_Format(PyExc_BufferError,
 			     "cannot %s region: %zd exported buffer(s), %zd ring view(s), %zd call(s) in other threads",
 			     what, self->exports, self->rings, self->inflight);
@@ -605,6 +629,7 @@ static PyTypeObject Lock_Type;
 
 /* Run a sleeping call without the GIL, counted as in flight on @reg. */
 #define UNLOCKED_CALL(reg, stmt) do {			\
+	region_inflight(reg);				\
 	(reg)->inflight++;				\
 	Py_BEGIN_ALLOW_THREADS				\
 	stmt;						\
@@ -1839,6 +1864,10 @@ PyMODINIT_FUNC PyInit__shmdev(void)
 
 	if (!m)
 		return NULL;
+	if (pthread_atfork(NULL, NULL, atfork_child)) {
+		PyErr_NoMemory();
+		goto fail;
+	}
 	zero = PyLong_FromLong(0);
 	if (!zero)
 		goto fail;

@@ -6,6 +6,8 @@ import errno
 import mmap
 import os
 import stat as stat_mod
+import threading
+import time
 
 import pytest
 
@@ -370,3 +372,26 @@ def test_init_in_subinterpreter_raises_there(name, fork):
         interpreters.run_string(sid, code)
         interpreters.destroy(sid)
     assert fork(child).join() == 0
+
+
+def test_fork_child_may_close_what_a_parent_thread_waits_on(region, fork):
+    """A child forked while another thread of the parent sleeps in a call
+    on the region can close the region: that thread is not in the child,
+    whose close() raised BufferError for ever."""
+    ev = region.event
+    t = threading.Thread(target=ev.wait, args=(ev.seq, 60))
+    t.start()
+    while True:  # until the thread is in its call
+        try:
+            region.remap()
+        except BufferError:
+            break
+        time.sleep(0.01)
+
+    def child(ready):
+        region.close()
+    try:
+        assert fork(child).join() == 0
+    finally:
+        ev.notify()
+        t.join()
