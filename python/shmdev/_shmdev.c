@@ -862,6 +862,8 @@ static PyObject *Mutex_acquire(MutexObject *self, PyObject *args, PyObject *kwds
 
 		if (PyLong_AsLongAndOverflow(tmo, &overflow) == -1 && !overflow)
 			tmo = Py_None;
+	} else if (PyFloat_Check(tmo) && PyFloat_AS_DOUBLE(tmo) == -1.0) {
+		tmo = Py_None;
 	}
 	if (!blocking) {
 		if (tmo != Py_None) {

@@ -52,6 +52,13 @@ def test_nonblocking_with_timeout_is_ValueError(mutex):
         mutex.acquire(False, 1)
 
 
+def test_timeout_minus_one_float_is_forever(mutex):
+    """acquire(timeout=-1.0) waits forever, as threading.Lock's does: True on
+    a free mutex (it raised ValueError; only the int -1 was accepted)."""
+    assert mutex.acquire(timeout=-1.0) is True
+    mutex.release()
+
+
 def test_timeout_beyond_a_C_long_is_forever(mutex):
     """An int timeout too large for a C long waits as good as forever: True
     on a free mutex, not SystemError (an OverflowError was left set)."""
