@@ -774,10 +774,31 @@ static PyObject *region_obj_new(PyTypeObject *type, RegionObject *region, PyObje
 	return (PyObject *)m;
 }
 
+/*
+ * Mutex and Condition take part in the garbage collector: instances of
+ * their Python subclasses refer to each other through attributes, which
+ * the collector sees, and through these fields, which it must see too.
+ * Clearing leaves an object as if never initialised; no call runs on an
+ * unreachable one.
+ */
+static int Mutex_traverse(MutexObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->region);
+	Py_VISIT(self->offset);
+	return 0;
+}
+
+static int Mutex_clear(MutexObject *self)
+{
+	Py_CLEAR(self->region);
+	Py_CLEAR(self->offset);
+	return 0;
+}
+
 static void Mutex_dealloc(MutexObject *self)
 {
-	Py_XDECREF(self->region);
-	Py_XDECREF(self->offset);
+	PyObject_GC_UnTrack(self);
+	Mutex_clear(self);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -961,11 +982,26 @@ typedef struct {
 
 static PyTypeObject Cond_Type;
 
+static int Cond_traverse(CondObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->region);
+	Py_VISIT(self->offset);
+	Py_VISIT(self->mutex);
+	return 0;
+}
+
+static int Cond_clear(CondObject *self)
+{
+	Py_CLEAR(self->region);
+	Py_CLEAR(self->offset);
+	Py_CLEAR(self->mutex);
+	return 0;
+}
+
 static void Cond_dealloc(CondObject *self)
 {
-	Py_XDECREF(self->region);
-	Py_XDECREF(self->offset);
-	Py_XDECREF(self->mutex);
+	PyObject_GC_UnTrack(self);
+	Cond_clear(self);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1705,7 +1741,9 @@ static PyTypeObject Mutex_Type = {
 	.tp_basicsize = sizeof(MutexObject),
 	.tp_dealloc = (destructor)Mutex_dealloc,
 	.tp_repr = (reprfunc)Mutex_repr,
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)Mutex_traverse,
+	.tp_clear = (inquiry)Mutex_clear,
 	.tp_doc = "Mutex(region, offset): a robust mutex in a region.",
 	.tp_methods = Mutex_methods,
 	.tp_members = Mutex_members,
@@ -1737,7 +1775,9 @@ static PyTypeObject Cond_Type = {
 	.tp_name = "shmdev._Condition",
 	.tp_basicsize = sizeof(CondObject),
 	.tp_dealloc = (destructor)Cond_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)Cond_traverse,
+	.tp_clear = (inquiry)Cond_clear,
 	.tp_doc = "_Condition(mutex, offset): a condition variable in a region.",
 	.tp_methods = Cond_methods,
 	.tp_getset = Cond_getset,
