@@ -10,10 +10,11 @@ interoperate: same layout, same framing).
 Start the two in any order. Whichever comes first creates region NAME (a
 page left free, then a ring of BYTES, 1 MiB by default) and formats the
 ring in Region(..., init=...); the other waits until that is done. The
-sender cuts its input into messages of up to 64 KiB and ends with an empty
-message; the receiver writes each message out straight from the ring
-(Ring.peek() is a memoryview into the region, no copy), releases it, and at
-the end unlinks NAME.
+sender cuts its input into messages of up to 64 KiB (less when the ring's
+largest message is smaller) and ends with an empty message; the receiver
+writes each message out straight from the ring (Ring.peek() is a
+memoryview into the region, no copy), releases it, and at the end unlinks
+NAME.
 """
 
 import argparse
@@ -39,8 +40,10 @@ def open_ring(name, size):
 def send(name, size):
     with open_ring(name, size) as region, region.ring(RING_OFF) as ring:
         src = sys.stdin.buffer
+        # whoever came first sized the ring: a message must fit in it
+        chunk = min(CHUNK, ring.stat().max_msg)
         while True:
-            data = src.read(CHUNK)
+            data = src.read(chunk)
             ring.send(data)
             if not data:
                 break

@@ -104,6 +104,7 @@ class SharedMemory:
     _name = None
     _region = None
     _buf = None
+    _size = 0
 
     def __init__(self, name=None, create=False, size=0):
         if not size >= 0:
@@ -133,6 +134,7 @@ class SharedMemory:
                             create=creating, exclusive=exclusive, mode=self._mode)
         self._name = name
         self._region = region
+        self._size = region.size
         self._buf = memoryview(region)
 
     def __del__(self):
@@ -162,8 +164,8 @@ class SharedMemory:
 
     @property
     def size(self):
-        "Size in bytes."
-        return self._region.size if self._region is not None else 0
+        "Size in bytes (after close() too, as the stdlib's)."
+        return self._size
 
     def close(self):
         """Closes access to the shared memory from this instance but does

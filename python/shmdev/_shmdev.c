@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -135,11 +136,35 @@ typedef struct {
 	int readonly;
 	Py_ssize_t exports;	/* buffers pointing into the mapping */
 	Py_ssize_t inflight;	/* calls running without the GIL */
+	unsigned long inflight_gen;	/* the fork_gen inflight was counted in */
 	Py_ssize_t rings;	/* ring views attached */
+	int initializing;	/* its init callback runs */
 	PyObject *weakrefs;
 } RegionObject;
 
 static PyTypeObject Region_Type;
+
+/*
+ * Bumped in the child of every fork(): the threads whose calls a region
+ * counts in inflight are not in the child, so their calls never end there.
+ * No call is in flight in the forking thread (fork needs the GIL).
+ */
+static unsigned long fork_gen;
+
+static void atfork_child(void)
+{
+	fork_gen++;
+}
+
+/* The calls of other threads running on @self in this process. */
+static Py_ssize_t region_inflight(RegionObject *self)
+{
+	if (self->inflight_gen != fork_gen) {
+		self->inflight = 0;
+		self->inflight_gen = fork_gen;
+	}
+	return self->inflight;
+}
 
 static int region_check(RegionObject *self)
 {
@@ -155,7 +180,7 @@ static int region_check_idle(RegionObject *self, const char *what)
 {
 	if (region_check(self))
 		return -1;
-	if (self->exports || self->inflight || self->rings) {
+	if (self->exports || region_inflight(self) || self->rings) {
 		PyErr_Format(PyExc_BufferError,
 			     "cannot %s region: %zd exported buffer(s), %zd ring view(s), %zd call(s) in other threads",
 			     what, self->exports, self->rings, self->inflight);
@@ -208,6 +233,7 @@ static int region_ptr(RegionObject *self, PyObject *offobj, uint64_t len, unsign
 }
 
 struct init_ctx {
+	PyThreadState *tstate;	/* the caller's, saved while the library runs */
 	PyObject *init;
 	PyObject *name;
 	int readonly;
@@ -217,23 +243,25 @@ struct init_ctx {
 	uint64_t size;
 };
 
-/* Called by shmdev_open_init with the GIL released: take it, run init(region). */
+/*
+ * Called by shmdev_open_init with the GIL released: take it back with the
+ * caller's thread state (PyGILState_Ensure would run init in the main
+ * interpreter when Region() was called in another), run init(region).
+ */
 static int init_trampoline(struct shmdev_region *r, void *arg)
 {
 	struct init_ctx *ctx = arg;
-	PyGILState_STATE st = PyGILState_Ensure();
 	RegionObject *obj;
 	PyObject *res;
 	int ret = 0;
 
-	if (ctx->obj) {	/* an earlier init failed and we are asked again: cannot happen */
-		PyGILState_Release(st);
+	if (ctx->obj)	/* an earlier init failed and we are asked again: cannot happen */
 		return -EINVAL;
-	}
+	PyEval_RestoreThread(ctx->tstate);
 	obj = (RegionObject *)Region_Type.tp_alloc(&Region_Type, 0);
 	if (!obj) {
 		ctx->failed = 1;
-		PyGILState_Release(st);
+		ctx->tstate = PyEval_SaveThread();
 		return -ENOMEM;
 	}
 	obj->r = r;
@@ -241,18 +269,25 @@ static int init_trampoline(struct shmdev_region *r, void *arg)
 	obj->name = ctx->name;
 	obj->readonly = ctx->readonly;
 	ctx->obj = obj;
+	obj->initializing = 1;
 	res = PyObject_CallOneArg(ctx->init, (PyObject *)obj);
+	obj->initializing = 0;
 	if (!res) {
 		ctx->failed = 1;
 		ret = -ECANCELED;
-		/* the library closes r: nothing may point into it any more */
-		ctx->addr = shmdev_addr(r);
-		ctx->size = shmdev_size(r);
-		obj->r = NULL;
 	} else {
 		Py_DECREF(res);
 	}
-	PyGILState_Release(st);
+	/*
+	 * The library may close r once we return: when init failed, and when
+	 * it cannot mark the region ready after all. Until Region_new knows,
+	 * with the GIL back, obj has no handle, so that no other thread uses
+	 * r while the library frees it.
+	 */
+	ctx->addr = shmdev_addr(r);
+	ctx->size = shmdev_size(r);
+	obj->r = NULL;
+	ctx->tstate = PyEval_SaveThread();
 	return ret;
 }
 
@@ -309,18 +344,19 @@ static PyObject *Region_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 			PyErr_SetString(PyExc_ValueError, "embedded null byte in name");
 			goto out;
 		}
-		Py_BEGIN_ALLOW_THREADS
+		ctx.tstate = PyEval_SaveThread();
 		if (init == Py_None)
 			ret = shmdev_open(cname, size, flags, mode, &r);
 		else
 			ret = shmdev_open_init(cname, size, flags, mode, init_trampoline, &ctx, &r);
-		Py_END_ALLOW_THREADS
-		if (ret != -EINTR || ctx.failed)
+		PyEval_RestoreThread(ctx.tstate);
+		if (ret != -EINTR || ctx.failed || ctx.obj)
 			break;
 		if (PyErr_CheckSignals())
 			goto out;
 	}
-	if (ctx.failed) {
+	if (ret < 0) {
+		/* if init ran, the library closed its handle: r is gone */
 		if (ctx.obj && ctx.obj->exports && ctx.addr) {
 			/*
 			 * init kept a view of the mapping the library just
@@ -334,11 +370,8 @@ static PyObject *Region_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 			set_error(ret, name);
 		goto out;
 	}
-	if (ret < 0) {
-		set_error(ret, name);
-		goto out;
-	}
 	if (ctx.obj) {
+		ctx.obj->r = r;
 		res = (PyObject *)ctx.obj;
 		ctx.obj = NULL;
 		goto out;
@@ -377,6 +410,11 @@ static PyObject *Region_close(RegionObject *self, PyObject *unused)
 {
 	if (!self->r)
 		Py_RETURN_NONE;
+	if (self->initializing) {
+		/* shmdev_open_init goes on with the handle once init returns */
+		PyErr_SetString(PyExc_BufferError, "cannot close a region inside its init callback");
+		return NULL;
+	}
 	if (region_check_idle(self, "close"))
 		return NULL;
 	shmdev_close(self->r);
@@ -591,6 +629,7 @@ static PyTypeObject Lock_Type;
 
 /* Run a sleeping call without the GIL, counted as in flight on @reg. */
 #define UNLOCKED_CALL(reg, stmt) do {			\
+	region_inflight(reg);				\
 	(reg)->inflight++;				\
 	Py_BEGIN_ALLOW_THREADS				\
 	stmt;						\
@@ -735,10 +774,31 @@ static PyObject *region_obj_new(PyTypeObject *type, RegionObject *region, PyObje
 	return (PyObject *)m;
 }
 
+/*
+ * Mutex and Condition take part in the garbage collector: instances of
+ * their Python subclasses refer to each other through attributes, which
+ * the collector sees, and through these fields, which it must see too.
+ * Clearing leaves an object as if never initialised; no call runs on an
+ * unreachable one.
+ */
+static int Mutex_traverse(MutexObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->region);
+	Py_VISIT(self->offset);
+	return 0;
+}
+
+static int Mutex_clear(MutexObject *self)
+{
+	Py_CLEAR(self->region);
+	Py_CLEAR(self->offset);
+	return 0;
+}
+
 static void Mutex_dealloc(MutexObject *self)
 {
-	Py_XDECREF(self->region);
-	Py_XDECREF(self->offset);
+	PyObject_GC_UnTrack(self);
+	Mutex_clear(self);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -750,6 +810,11 @@ static int Mutex_init_obj(MutexObject *self, PyObject *args, PyObject *kwds)
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O:Mutex", kwlist, &Region_Type, &region,
 					 &offset))
 		return -1;
+	/* a call of another thread may sleep on the region it holds now */
+	if (self->region) {
+		PyErr_SetString(PyExc_RuntimeError, "Mutex is already initialised");
+		return -1;
+	}
 	if (region_ptr((RegionObject *)region, offset, 8, 4, NULL, NULL))
 		return -1;
 	Py_INCREF(region);
@@ -813,8 +878,14 @@ static PyObject *Mutex_acquire(MutexObject *self, PyObject *args, PyObject *kwds
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "|pO:acquire", kwlist, &blocking, &tmo))
 		return NULL;
 	/* threading.Lock's -1 means forever too */
-	if (PyLong_Check(tmo) && PyLong_AsLong(tmo) == -1)
+	if (PyLong_Check(tmo)) {
+		int overflow;
+
+		if (PyLong_AsLongAndOverflow(tmo, &overflow) == -1 && !overflow)
+			tmo = Py_None;
+	} else if (PyFloat_Check(tmo) && PyFloat_AS_DOUBLE(tmo) == -1.0) {
 		tmo = Py_None;
+	}
 	if (!blocking) {
 		if (tmo != Py_None) {
 			PyErr_SetString(PyExc_ValueError, "can't specify a timeout for a non-blocking call");
@@ -911,11 +982,26 @@ typedef struct {
 
 static PyTypeObject Cond_Type;
 
+static int Cond_traverse(CondObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->region);
+	Py_VISIT(self->offset);
+	Py_VISIT(self->mutex);
+	return 0;
+}
+
+static int Cond_clear(CondObject *self)
+{
+	Py_CLEAR(self->region);
+	Py_CLEAR(self->offset);
+	Py_CLEAR(self->mutex);
+	return 0;
+}
+
 static void Cond_dealloc(CondObject *self)
 {
-	Py_XDECREF(self->region);
-	Py_XDECREF(self->offset);
-	Py_XDECREF(self->mutex);
+	PyObject_GC_UnTrack(self);
+	Cond_clear(self);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -928,6 +1014,10 @@ static int Cond_init_obj(CondObject *self, PyObject *args, PyObject *kwds)
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O:Condition", kwlist, &Mutex_Type, &mutex,
 					 &offset))
 		return -1;
+	if (self->region) {
+		PyErr_SetString(PyExc_RuntimeError, "Condition is already initialised");
+		return -1;
+	}
 	m = (MutexObject *)mutex;
 	if (!m->region) {
 		PyErr_SetString(PyExc_ValueError, "mutex not initialised");
@@ -1154,7 +1244,14 @@ static int ring_enter(RingObject *self)
 static void ring_close(RingObject *self)
 {
 	if (self->ring) {
-		shmdev_ring_close(self->ring);
+		/*
+		 * A region is closed under its ring views only by libshmdev,
+		 * when an init that attached them fails: the ring is unmapped
+		 * and its handle freed, so nothing may be given back through
+		 * them. The view's few bytes are leaked instead.
+		 */
+		if (self->region->r)
+			shmdev_ring_close(self->ring);
 		self->ring = NULL;
 		self->region->rings--;
 	}
@@ -1644,7 +1741,9 @@ static PyTypeObject Mutex_Type = {
 	.tp_basicsize = sizeof(MutexObject),
 	.tp_dealloc = (destructor)Mutex_dealloc,
 	.tp_repr = (reprfunc)Mutex_repr,
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)Mutex_traverse,
+	.tp_clear = (inquiry)Mutex_clear,
 	.tp_doc = "Mutex(region, offset): a robust mutex in a region.",
 	.tp_methods = Mutex_methods,
 	.tp_members = Mutex_members,
@@ -1676,7 +1775,9 @@ static PyTypeObject Cond_Type = {
 	.tp_name = "shmdev._Condition",
 	.tp_basicsize = sizeof(CondObject),
 	.tp_dealloc = (destructor)Cond_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)Cond_traverse,
+	.tp_clear = (inquiry)Cond_clear,
 	.tp_doc = "_Condition(mutex, offset): a condition variable in a region.",
 	.tp_methods = Cond_methods,
 	.tp_getset = Cond_getset,
@@ -1805,6 +1906,10 @@ PyMODINIT_FUNC PyInit__shmdev(void)
 
 	if (!m)
 		return NULL;
+	if (pthread_atfork(NULL, NULL, atfork_child)) {
+		PyErr_NoMemory();
+		goto fail;
+	}
 	zero = PyLong_FromLong(0);
 	if (!zero)
 		goto fail;

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -66,6 +67,42 @@ def test_ring_pipe_carries_bytes(tmp_path):
     assert out == data
     with pytest.raises(FileNotFoundError):
         shmdev.stat(name)
+
+
+def test_ring_pipe_sender_first_cuts_to_the_ring(tmp_path):
+    """ring_pipe.py send --size 65536 started first makes a ring whose
+    largest message is below 64 KiB: send cuts its input to fit and recv
+    gets it unchanged (send failed EMSGSIZE and recv waited for ever)."""
+    name = "pyt.pipe1.%d" % os.getpid()
+    data = os.urandom(200 * 1024 + 3)
+    src = tmp_path / "in"
+    src.write_bytes(data)
+    with open(src, "rb") as f:
+        snd = start("ring_pipe.py", "send", name, "--size", "65536", stdin=f)
+    rcv = None
+    try:
+        while True:  # until the sender made the region
+            try:
+                shmdev.stat(name)
+                break
+            except FileNotFoundError:
+                assert snd.poll() is None, snd.communicate()
+                time.sleep(0.02)
+        rcv = start("ring_pipe.py", "recv", name)
+        out, err = rcv.communicate(timeout=60)
+        _, serr = snd.communicate(timeout=60)
+        assert snd.returncode == 0, serr
+        assert rcv.returncode == 0, err
+        assert out == data
+    finally:
+        for p in (snd, rcv):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        try:
+            shmdev.unlink(name)
+        except FileNotFoundError:
+            pass
 
 
 def test_counter_run():

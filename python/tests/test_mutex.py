@@ -2,8 +2,10 @@
 """Region.mutex: robust mutexes in the region; Condition on them."""
 
 import errno
+import gc
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -50,6 +52,27 @@ def test_nonblocking_with_timeout_is_ValueError(mutex):
     """acquire(blocking=False, timeout=1) raises ValueError, as threading.Lock."""
     with pytest.raises(ValueError):
         mutex.acquire(False, 1)
+
+
+def test_timeout_minus_one_float_is_forever(mutex):
+    """acquire(timeout=-1.0) waits forever, as threading.Lock's does: True on
+    a free mutex (it raised ValueError; only the int -1 was accepted)."""
+    assert mutex.acquire(timeout=-1.0) is True
+    mutex.release()
+
+
+def test_timeout_beyond_a_C_long_is_forever(mutex):
+    """An int timeout too large for a C long waits as good as forever: True
+    on a free mutex, not SystemError (an OverflowError was left set)."""
+    assert mutex.acquire(timeout=2**64) is True
+    mutex.release()
+
+
+def test_timeout_below_a_C_long_is_ValueError(mutex):
+    """An int timeout too negative for a C long raises ValueError, as any
+    negative timeout but -1, not SystemError."""
+    with pytest.raises(ValueError):
+        mutex.acquire(timeout=-2**64)
 
 
 def test_relock_is_EDEADLK(mutex):
@@ -316,6 +339,25 @@ def test_cond_bad_arguments(region, mutex):
         shmdev.Condition(mutex, 9)
 
 
+def test_mutex_reinit_is_RuntimeError(mutex, name):
+    """Mutex.__init__ on a mutex already set up raises RuntimeError and
+    leaves it on its region: re-pointing it dropped the region under an
+    acquire() that another thread sleeps in (a use-after-free)."""
+    with shmdev.Region(name) as other:
+        with pytest.raises(RuntimeError):
+            mutex.__init__(other, 0)
+        assert mutex.region is not other
+
+
+def test_cond_reinit_is_RuntimeError(cond, name):
+    """Condition.__init__ on a condition already set up raises RuntimeError
+    and keeps its mutex, for the same reason as a Mutex's."""
+    with shmdev.Region(name) as other:
+        om = other.mutex(0)
+        with pytest.raises(RuntimeError):
+            cond.__init__(om, 8)
+        assert cond.mutex is not om
+
 # ---- Event
 
 def test_event_notify_bumps_seq(region):
@@ -361,3 +403,19 @@ def test_event_bad_seq(region, bad, exc):
     """A seq outside 0..2**64-1 raises."""
     with pytest.raises(exc):
         region.event.wait(bad, 0)
+
+
+def test_mutex_and_condition_in_a_cycle_are_collected(name):
+    """A Mutex subclass and a Condition that refer to each other are freed
+    by the garbage collector, and with them their Region, which closes
+    (the collector did not see their references: all three leaked, the
+    region's handle and mapping with them)."""
+    class M(shmdev.Mutex):
+        pass
+    r = shmdev.Region(name, 4096, create=True)
+    m = M(r, 0)
+    m.cond = shmdev.Condition(m, 8)
+    ref = weakref.ref(r)
+    del r, m
+    gc.collect()
+    assert ref() is None

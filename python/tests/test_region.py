@@ -6,6 +6,8 @@ import errno
 import mmap
 import os
 import stat as stat_mod
+import threading
+import time
 
 import pytest
 
@@ -320,3 +322,76 @@ def test_fork_child_writes_are_seen(region, fork):
     c = fork(child)
     assert c.join() == 0
     assert bytes(memoryview(region)[0:5]) == b"child"
+
+
+def test_init_cannot_close_its_region(name, fork):
+    """Closing the region inside its own init raises BufferError out of
+    Region(): shmdev_open_init still uses the handle after init returns
+    (a close there was a use-after-free and a double free)."""
+    def child(ready):
+        def init(r):
+            r.close()
+        with pytest.raises(BufferError):
+            shmdev.Region(name, 4096, create=True, init=init)
+    assert fork(child).join() == 0
+
+
+def test_init_closing_the_descriptor_is_EBADF(name, fork):
+    """An init that closes its handle's descriptor makes Region() raise
+    OSError EBADF: the library cannot mark the region ready and closes the
+    handle itself, which the Region must then forget (it closed it a
+    second time: a double free)."""
+    def child(ready):
+        def init(r):
+            os.close(r.fileno())
+        with pytest.raises(OSError) as e:
+            shmdev.Region(name, 4096, create=True, init=init)
+        assert e.value.errno == errno.EBADF
+    assert fork(child).join() == 0
+
+
+def test_init_in_subinterpreter_raises_there(name, fork):
+    """An init that raises in a subinterpreter runs there and its exception
+    comes out of Region() there (it ran in the main interpreter's thread
+    state, which kept the exception, and Region() raised OSError)."""
+    interpreters = pytest.importorskip("_xxsubinterpreters")
+    code = """if 1:
+        import shmdev
+        def bad(r):
+            raise KeyError("from init")
+        try:
+            shmdev.Region(%r, 4096, create=True, init=bad)
+        except KeyError:
+            pass
+        else:
+            raise AssertionError("Region() did not raise KeyError")
+        """ % name
+
+    def child(ready):
+        sid = interpreters.create()
+        interpreters.run_string(sid, code)
+        interpreters.destroy(sid)
+    assert fork(child).join() == 0
+
+
+def test_fork_child_may_close_what_a_parent_thread_waits_on(region, fork):
+    """A child forked while another thread of the parent sleeps in a call
+    on the region can close the region: that thread is not in the child,
+    whose close() raised BufferError for ever."""
+    ev = region.event
+    t = threading.Thread(target=ev.wait, args=(ev.seq, 60))
+    t.start()
+    while True:  # until the thread is in its call
+        try:
+            region.remap()
+        except BufferError:
+            break
+        time.sleep(0.01)
+
+    def child(ready):
+        region.close()
+    try:
+        assert fork(child).join() == 0
+    finally:
+        ev.notify()
+        t.join()

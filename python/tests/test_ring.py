@@ -243,3 +243,25 @@ def test_signal_keeps_recv_deadline(ring, alarm):
         ring.recv(0.4)
     assert time.monotonic() - t >= 0.4
     assert hits
+
+
+def test_ring_kept_by_failing_init_does_not_crash(name, fork):
+    """A ring view kept by an init that fails raises ValueError when used
+    and closes without touching the ring the library unmapped (giving back
+    its producer slot there was a segfault)."""
+    def child(ready):
+        kept = []
+
+        def bad(r):
+            r.ring_init()
+            ring = r.ring()
+            ring.send(b"x")        # takes a producer slot
+            kept.append(ring)
+            raise RuntimeError("init failed")
+        with pytest.raises(RuntimeError):
+            shmdev.Region(name, 65536, create=True, init=bad)
+        with pytest.raises(ValueError):
+            kept[0].send(b"y")
+        kept[0].close()
+        assert kept[0].closed
+    assert fork(child).join() == 0

@@ -66,6 +66,14 @@ def test_close_refused_while_slice_alive(shm):
     assert shm.buf is None
 
 
+def test_size_kept_after_close(shm):
+    """size stays the block's after close(), as the stdlib class's does
+    (it was 0, which a caller that logs or pickles it after close sees)."""
+    size = shm.size
+    shm.close()
+    assert shm.size == size > 0
+
+
 def test_nothing_registered_with_resource_tracker(monkeypatch):
     """Neither creating nor attaching registers with the resource tracker,
     so no tracker unlinks a region at some process's exit."""
