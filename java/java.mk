@@ -28,8 +28,8 @@ JAVA_EX     := $(wildcard examples/java/*.java)
 JAVA_JNI    := $(JAVA_OUT)/libshmdev_jni.so
 JAVA_JAR    := $(JAVA_OUT)/shmdev.jar
 
+# Not part of all: a plain make needs neither a JDK nor JUnit.
 .PHONY: java
-all: java
 java: $(JAVA_JNI) $(JAVA_JAR) $(JAVA_OUT)/test-classes.stamp $(JAVA_OUT)/examples.stamp \
 	$(JAVA_OUT)/junit.jsa
 check-run: java
