@@ -48,5 +48,6 @@ clean::
 -include man/man.mk
 -include bench/bench.mk
 -include go/go.mk
+-include java/java.mk
 -include install.mk
 -include python/python.mk

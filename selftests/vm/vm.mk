@@ -34,7 +34,7 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
 		dwarves man-db groff-base util-linux procps jq \
-		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless \
+		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless junit5 \
 		python3-dev python3-pytest
 
 # The kernels on which make check runs the Python and Go packages' suites
