@@ -48,3 +48,4 @@ clean::
 -include man/man.mk
 -include bench/bench.mk
 -include install.mk
+-include php/php.mk
