@@ -51,3 +51,4 @@ clean::
 -include java/java.mk
 -include install.mk
 -include python/python.mk
+-include php/php.mk
