@@ -24,7 +24,7 @@ GO_DEPS     := $(GO_PKG_SRC) include/shmdev.h include/shmdev_ring.h \
 
 .PHONY: go go-vet bench-go
 go: $(GO_OUT)/shmdev.test $(GO_EXAMPLES)
-check-run: go
+check-run check-bindings-run: go
 demo-run: go
 
 $(GO_OUT)/vet.stamp: $(GO_DEPS) $(GO_EX_SRC)

@@ -32,7 +32,7 @@ JAVA_JAR    := $(JAVA_OUT)/shmdev.jar
 .PHONY: java
 java: $(JAVA_JNI) $(JAVA_JAR) $(JAVA_OUT)/test-classes.stamp $(JAVA_OUT)/examples.stamp \
 	$(JAVA_OUT)/junit.jsa
-check-run: java
+check-run demo-run check-bindings-run: java
 
 $(JAVA_JNI): java/jni/shmdev_jni.c java/jni/shmdev_jni.map $(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -20,7 +20,7 @@ PHP_INI_DIR  ?= /etc/php/8.2/mods-available
 
 .PHONY: php install-php uninstall-php
 php: $(PHP_SO)
-check-run: $(PHP_SO)
+check-run demo-run check-bindings-run: $(PHP_SO)
 
 # configure runs again only when config.m4 changes; make alone when the
 # sources or the archive do.

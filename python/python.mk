@@ -44,7 +44,7 @@ $(PY_PKG_DIR)/%.py: python/shmdev/%.py
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-check-run demo-run: python
+check-run demo-run check-bindings-run: python
 
 install: install-python
 install-python: python

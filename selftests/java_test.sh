@@ -6,14 +6,14 @@
 # over every test class; the two-JVM tests start a second JVM once. Each
 # test is reported as a TAP line by dev.shmdev.TapListener, which prints the
 # kselftest totals. The two-JVM SHA-1 runs last 1.5 s each, 5 s with
-# --long (make check-bindings). Built on the host by make java.
+# --long or SHMDEV_LONG=1 (make check-bindings). Built on the host by make java.
 #
 # Skips (exit 4) unless SHMDEV_LANG_TESTS=1: make check sets it on the
 # kernels that run the language suites.
 cd "$(dirname "$0")/.." || exit 1
 
 secs=1.5
-[ "$1" = --long ] && secs=5
+{ [ "${1:-}" = --long ] || [ "${SHMDEV_LONG:-0}" = 1 ]; } && secs=5
 
 if [ "${SHMDEV_LANG_TESTS:-0}" != 1 ]; then
 	echo "1..1"

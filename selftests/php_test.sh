@@ -4,7 +4,7 @@
 # php_test.sh [--long]: the PHP extension's tests (php/tests/*.phpt) in
 # the VM, run by PHP's own run-tests.php against build/php/shmdev.so (make
 # php builds it on the host). Prints run-tests.php's report
-# and the kselftest totals line made from its summary. --long (make
+# and the kselftest totals line made from its summary. --long or SHMDEV_LONG=1 (make
 # check-bindings) makes the delete/re-create race and the cache run longer
 # (SHMDEV_PHP_LONG=1). Skips (exit 4) unless SHMDEV_LANG_TESTS=1, which
 # make check sets on the kernels that run the language suites.
@@ -18,7 +18,7 @@ if [ "${SHMDEV_LANG_TESTS:-0}" != 1 ]; then
 	totals 0 0 1
 	exit 4
 fi
-[ "$1" = --long ] && export SHMDEV_PHP_LONG=1
+{ [ "${1:-}" = --long ] || [ "${SHMDEV_LONG:-0}" = 1 ]; } && export SHMDEV_PHP_LONG=1
 
 php=${PHP:-php8.2}
 runner=${PHP_RUN_TESTS:-/usr/lib/php/20220829/build/run-tests.php}

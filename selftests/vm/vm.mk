@@ -11,6 +11,8 @@
 #   make check TESTS="region_test"      some selftests only (names or globs)
 #   make demo [KERNEL=rt]               the demo in the VM
 #   make vm-shell [KERNEL=rt]           a shell in the VM, module loaded
+#   make check-bindings                 the Python, Go, Java and PHP suites,
+#                                       long versions, on stock and debug
 #   make fuzz [FUZZ_SECONDS=300]        fuzz_test, then trinity, on each
 #                                       debug kernel (make check runs
 #                                       fuzz_test for 10 s on every kernel)
@@ -35,7 +37,7 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
 		dwarves man-db groff-base util-linux procps jq \
 		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless junit5 \
-		python3-dev python3-pytest
+		python3-dev python3-pytest php8.2-cli php8.2-dev
 
 # The kernels on which make check runs the Python and Go packages' suites
 # (selftests/python_test.sh, go_test.sh): stock and one debug kernel. On
@@ -47,6 +49,7 @@ LANG_KERNELS ?= $(filter stock $(VM_DEBUG),$(KERNELS))
 KSFT_KERNEL ?= $(if $(filter debug-7.2,$(KERNELS)),debug-7.2,$(firstword $(KERNELS)))
 
 .PHONY: deps check check-run demo demo-run vm-shell fuzz fuzz-run FORCE \
+	check-bindings check-bindings-run \
 	check-kselftest check-kselftest-run kselftest-tree
 
 # Install what is missing, quietly; nothing at all when everything is there.
@@ -107,7 +110,8 @@ JOBS_FLAG = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
 
 # The guest side (run, run-tests.sh, the shell tests) reads build/: the
 # targets that boot the VM refuse another O= rather than test stale files.
-VM_GOALS := check check-run demo demo-run vm-shell fuzz fuzz-run check-kselftest check-kselftest-run
+VM_GOALS := check check-run demo demo-run vm-shell fuzz fuzz-run check-kselftest check-kselftest-run \
+	    check-bindings check-bindings-run
 ifneq ($(filter $(VM_GOALS),$(MAKECMDGOALS)),)
 ifneq ($(O),build)
 $(error O=$(O): make $(filter $(VM_GOALS),$(MAKECMDGOALS)) works in build/ only)
@@ -147,6 +151,23 @@ demo-run: all module-$(KERNEL)
 		$(VM_RUN) --kernel $(KERNEL) -- sh -c 'ls -l /dev/shmdev && \
 			echo "shmdev $$(cat /sys/module/shmdev/version)"'; \
 	fi
+
+# make check-bindings: the language packages' suites in their long versions
+# (SHMDEV_LONG=1: the two-JVM and PHP races and soaks run longer), on each
+# kernel of BINDINGS_KERNELS (default those of LANG_KERNELS).
+BINDINGS_KERNELS ?= $(LANG_KERNELS)
+BINDINGS_TESTS   := python_test.sh go_test.sh java_test.sh php_test.sh
+
+check-bindings: deps
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-bindings-run
+
+check-bindings-run: all $(addprefix module-,$(BINDINGS_KERNELS))
+	@for k in $(BINDINGS_KERNELS); do \
+		echo "=== bindings, long: $$k ==="; \
+		$(VM_RUN) --kernel $$k --timeout 3600 --env SHMDEV_LANG_TESTS=1 \
+			--env SHMDEV_LONG=1 -- selftests/run-tests.sh $(BINDINGS_TESTS) || \
+			{ echo "check-bindings: failed on $$k"; exit 1; }; \
+	done
 
 # make fuzz: the long fuzzing runs, with trinity (installed only for this).
 FUZZ_KERNELS ?= $(filter debug%,$(KERNELS))
