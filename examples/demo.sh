@@ -181,6 +181,24 @@ else
 	say "skipped: no $GO_EX/turns (make go) or $PY_PKG/shmdev (make python)"
 fi
 
+step "A JVM and a PHP process take turns under one lock"
+say "examples/java/Turns.java and examples/php/turns.php: the same protocol on the"
+say "same region, through the Java (JNI) and PHP bindings."
+JAVA_BUILD=${JAVA_BUILD:-build/java}
+PHP_SO=${PHP_SO:-build/php/shmdev.so}
+if [ -e "$JAVA_BUILD/shmdev.jar" ] && [ -d "$JAVA_BUILD/examples" ] && [ -e "$PHP_SO" ]; then
+	java=(java -XX:TieredStopAtLevel=1 -cp "$JAVA_BUILD/shmdev.jar:$JAVA_BUILD/examples" Turns)
+	php=(php -n -d extension="$(realpath "$PHP_SO")" examples/php/turns.php)
+	turns "Java and PHP" java php
+	if "$CTL" stat demo.turns >/dev/null 2>&1; then
+		bad "demo.turns is left"
+	else
+		ok "the process that took the last turn removed demo.turns"
+	fi
+else
+	say "skipped: no $JAVA_BUILD/shmdev.jar (make java) or $PHP_SO (make php)"
+fi
+
 step "The regions now (persistent ones stay until removed)"
 show "$CTL" list
 if "$CTL" rm demo.shared demo.lock; then ok "removed demo.shared and demo.lock"; else bad "rm"; fi
