@@ -286,13 +286,19 @@ public final class Ring implements AutoCloseable {
     /** Detach: give back the producer slot and the consumer role. A second close does nothing. */
     @Override
     public synchronized void close() {
-        region.forget(this);
-        if (region.enterIfOpen()) {
-            try {
+        /*
+         * Off the region's list only with the view closed, inside the
+         * region: until then resize() is refused, since it moves the
+         * mapping the view points into.
+         */
+        boolean open = region.enterIfOpen();
+        try {
+            if (open)
                 closeNative();
-            } finally {
+            region.forget(this);
+        } finally {
+            if (open)
                 region.exit();
-            }
         }
         reserved.clear();
         peeked = false;
