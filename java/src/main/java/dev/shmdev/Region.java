@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -95,6 +97,7 @@ public final class Region implements AutoCloseable {
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     private final List<MapState> maps = new ArrayList<>();
     private final List<Ring> rings = new ArrayList<>();
+    private final Map<Integer, Integer> kernelLocks = new HashMap<>();  // id -> mode held
     private ByteBuffer base;            // under rw; null when not mapped
     private long size;                  // of base's mapping
     private boolean closed;             // under rw
@@ -443,6 +446,29 @@ public final class Region implements AutoCloseable {
             return ring;
         } finally {
             exit();
+        }
+    }
+
+    /* Kernel lock @id was taken in @mode through this handle. */
+    void kernelLocked(int id, int mode) {
+        synchronized (kernelLocks) {
+            kernelLocks.put(id, mode);
+        }
+    }
+
+    /*
+     * Kernel lock @id is to be unlocked from its @mode side: false when the
+     * handle holds it in the other mode (the module's unlock knows no mode
+     * and would release it). Forgets it when @released.
+     */
+    boolean kernelUnlock(int id, int mode, boolean released) {
+        synchronized (kernelLocks) {
+            Integer held = kernelLocks.get(id);
+            if (held != null && held != mode)
+                return false;
+            if (released)
+                kernelLocks.remove(id);
+            return true;
         }
     }
 
