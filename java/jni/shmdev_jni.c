@@ -358,12 +358,38 @@ jint JNIFN(cond_1init)(JNIEnv *env, jclass c, jlong h, jlong off)
 	return cv ? shmdev_cond_init(H(h), cv) : -EINVAL;
 }
 
-jint JNIFN(cond_1wait)(JNIEnv *env, jclass c, jlong h, jlong coff, jlong moff, jlong t)
+/*
+ * shmdev_cond_wait() without its relock, which waits for the mutex without
+ * limit: inside a call the region cannot close, so a thread that holds the
+ * mutex and closes the region would wait for ever. Java relocks in slices.
+ * The protocol is lib/mutex.c's (libshmdev.a is linked in): count this
+ * waiter and read __seq holding the mutex, unlock, sleep while __seq is
+ * unchanged. Returns -errno of an error found before the mutex was unlocked
+ * (it is still held, as with shmdev_cond_wait); else, with the mutex
+ * unlocked, 0 when woken, ETIMEDOUT or another positive errno of the wait.
+ */
+jint JNIFN(cond_1waitUnlocked)(JNIEnv *env, jclass c, jlong h, jlong coff, jlong moff,
+			       jlong t, jboolean writable)
 {
-	void *cv = word(h, coff, sizeof(shmdev_cond_t));
-	void *m = word(h, moff, sizeof(shmdev_mutex_t));
+	shmdev_cond_t *cv = word(h, coff, sizeof(shmdev_cond_t));
+	shmdev_mutex_t *m = word(h, moff, sizeof(shmdev_mutex_t));
+	uint32_t seq;
+	int ret;
 
-	return cv && m ? shmdev_cond_wait(H(h), cv, m, t) : -EINVAL;
+	if (!cv || !m || t < 0)
+		return -EINVAL;
+	if (!writable)		/* libshmdev's mapping is read-only */
+		return -EACCES;
+	__atomic_fetch_add(&cv->__reserved, 1, __ATOMIC_SEQ_CST);
+	seq = __atomic_load_n(&cv->__seq, __ATOMIC_SEQ_CST);
+	ret = shmdev_mutex_unlock(H(h), m);
+	if (ret) {
+		__atomic_fetch_sub(&cv->__reserved, 1, __ATOMIC_SEQ_CST);
+		return ret;
+	}
+	ret = shmdev_wait(H(h), &cv->__seq, seq, t);
+	__atomic_fetch_sub(&cv->__reserved, 1, __ATOMIC_SEQ_CST);
+	return ret == -EAGAIN || ret == -EINTR ? 0 : -ret;
 }
 
 jint JNIFN(cond_1signal)(JNIEnv *env, jclass c, jlong h, jlong off)
