@@ -225,6 +225,36 @@ class RingTest {
         }
     }
 
+    /*
+     * close() of a view while another thread waits in its recv() returns
+     * within a slice, and the wait ends with IllegalStateException (close
+     * waited for the view's monitor, which the recv held until a message).
+     */
+    @Test
+    void closeEndsWaitingRecv() throws Throwable {
+        try (Region r = ringRegion("ringwait")) {
+            Ring c = r.ring(0);
+            AtomicReference<Throwable> err = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    c.recv();
+                } catch (Throwable x) {
+                    err.set(x);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            Thread.sleep(3 * Region.SLICE_MS);
+            Thread closer = new Thread(c::close);
+            closer.setDaemon(true);
+            closer.start();
+            closer.join(5000);
+            assertFalse(closer.isAlive(), "close waits for the recv");
+            t.join(5000);
+            assertTrue(err.get() instanceof IllegalStateException, String.valueOf(err.get()));
+        }
+    }
+
     /** A slice kept after the region closed reads zeros: no crash. */
     @Test
     void sliceAfterClose() throws Exception {
