@@ -553,7 +553,8 @@ public final class Region implements AutoCloseable {
             return 0;
         } catch (ShmdevException e) {
             INIT_ERROR.set(e);
-            return -e.errno();
+            /* Anybody can make one with errno 0, which would mean success. */
+            return e.errno() > 0 ? -e.errno() : -ShmdevException.ECANCELED;
         } catch (Throwable e) {
             INIT_ERROR.set(e);
             return -ShmdevException.ECANCELED;

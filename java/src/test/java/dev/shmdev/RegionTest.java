@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -254,6 +255,21 @@ class RegionTest {
                 x -> x.buffer().put(0, (byte) 9))) {
             assertEquals(9, r.buffer().get(0));
         }
+    }
+
+    /*
+     * An initialiser's ShmdevException of errno 0 fails the open as well,
+     * and is rethrown (runInit returned -0: success, a region initialised
+     * by nobody).
+     */
+    @Test
+    void openInitFailureErrnoZero() throws Exception {
+        String n = T.name("initzero");
+        ShmdevException e = new ShmdevException("zero", 0);
+        assertSame(e, assertThrows(ShmdevException.class,
+                () -> Shmdev.openInit(n, 4096, Shmdev.CREAT, 0600, r -> {
+                    throw e;
+                })));
     }
 
     /** The initialiser's region is dead after it returns: IllegalStateException, no crash. */
