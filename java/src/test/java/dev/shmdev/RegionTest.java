@@ -272,6 +272,25 @@ class RegionTest {
                 })));
     }
 
+    /*
+     * A name goes to the module in UTF-8, as from C or any other binding: a
+     * character beyond U+FFFF is its 4 bytes (it was modified UTF-8's two
+     * 3-byte surrogates), and an unpaired surrogate is EINVAL.
+     */
+    @Test
+    void nameIsUtf8() throws Exception {
+        String n = T.name("utf8");
+        Shmdev.create(n + "\uD83D\uDCE6\u00e9", 4096, 0, 0600);
+        try {
+            String proc = new String(java.nio.file.Files.readAllBytes(
+                    java.nio.file.Path.of("/proc/shmdev")), StandardCharsets.ISO_8859_1);
+            assertTrue(proc.contains(n + "\\360\\237\\223\\246\\303\\251"), proc);
+        } finally {
+            Shmdev.unlink(n + "\uD83D\uDCE6\u00e9");
+        }
+        T.errno(ShmdevException.class, 22, () -> Shmdev.open(n + "\uD83D", 4096, Shmdev.CREAT, 0600));
+    }
+
     /** The initialiser's region is dead after it returns: IllegalStateException, no crash. */
     @Test
     void openInitRegionEscapes() throws Exception {
