@@ -46,31 +46,61 @@ static void *word(jlong h, jlong off, jlong len)
 	return (char *)shmdev_addr(H(h)) + off;
 }
 
-/* The name as a C string, or NULL with *err: -EINVAL (null, or a NUL in it), -ENOMEM. */
+/*
+ * The name in UTF-8, as every other binding passes it, or NULL with *err:
+ * -EINVAL (null, a NUL or an unpaired surrogate in it), -ENOMEM. Not
+ * GetStringUTFChars: its modified UTF-8 writes a character beyond U+FFFF
+ * as two 3-byte surrogates, which names another region.
+ */
 static char *cname(JNIEnv *env, jstring name, int *err)
 {
-	const char *u;
-	char *s = NULL;
-	jsize n;
+	jsize n, i, o = 0;
+	jchar *u;
+	char *s;
 
 	*err = -EINVAL;
 	if (!name)
 		return NULL;
-	u = (*env)->GetStringUTFChars(env, name, NULL);
-	if (!u) {
-		(*env)->ExceptionClear(env);
+	n = (*env)->GetStringLength(env, name);
+	u = malloc((size_t)n * sizeof(*u) + 1);
+	s = malloc((size_t)n * 3 + 1);
+	if (!u || !s) {
 		*err = -ENOMEM;
-		return NULL;
+		goto fail;
 	}
-	n = (*env)->GetStringUTFLength(env, name);
-	/* Modified UTF-8 writes U+0000 as 0xc0 0x80; 0xc0 means nothing else. */
-	if (!memchr(u, 0xc0, n)) {
-		s = strndup(u, n);
-		if (!s)
-			*err = -ENOMEM;
+	(*env)->GetStringRegion(env, name, 0, n, u);
+	for (i = 0; i < n; i++) {
+		uint32_t c = u[i];
+
+		if (c == 0) {
+			goto fail;
+		} else if (c < 0x80) {
+			s[o++] = c;
+		} else if (c < 0x800) {
+			s[o++] = 0xc0 | c >> 6;
+			s[o++] = 0x80 | (c & 0x3f);
+		} else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n &&
+			   u[i + 1] >= 0xdc00 && u[i + 1] < 0xe000) {
+			c = 0x10000 + ((c - 0xd800) << 10) + (u[++i] - 0xdc00);
+			s[o++] = 0xf0 | c >> 18;
+			s[o++] = 0x80 | ((c >> 12) & 0x3f);
+			s[o++] = 0x80 | ((c >> 6) & 0x3f);
+			s[o++] = 0x80 | (c & 0x3f);
+		} else if (c >= 0xd800 && c < 0xe000) {
+			goto fail;
+		} else {
+			s[o++] = 0xe0 | c >> 12;
+			s[o++] = 0x80 | ((c >> 6) & 0x3f);
+			s[o++] = 0x80 | (c & 0x3f);
+		}
 	}
-	(*env)->ReleaseStringUTFChars(env, name, u);
+	s[o] = 0;
+	free(u);
 	return s;
+fail:
+	free(u);
+	free(s);
+	return NULL;
 }
 
 jlong JNIFN(open)(JNIEnv *env, jclass c, jstring name, jlong size, jint flags, jint mode)
@@ -358,12 +388,38 @@ jint JNIFN(cond_1init)(JNIEnv *env, jclass c, jlong h, jlong off)
 	return cv ? shmdev_cond_init(H(h), cv) : -EINVAL;
 }
 
-jint JNIFN(cond_1wait)(JNIEnv *env, jclass c, jlong h, jlong coff, jlong moff, jlong t)
+/*
+ * shmdev_cond_wait() without its relock, which waits for the mutex without
+ * limit: inside a call the region cannot close, so a thread that holds the
+ * mutex and closes the region would wait for ever. Java relocks in slices.
+ * The protocol is lib/mutex.c's (libshmdev.a is linked in): count this
+ * waiter and read __seq holding the mutex, unlock, sleep while __seq is
+ * unchanged. Returns -errno of an error found before the mutex was unlocked
+ * (it is still held, as with shmdev_cond_wait); else, with the mutex
+ * unlocked, 0 when woken, ETIMEDOUT or another positive errno of the wait.
+ */
+jint JNIFN(cond_1waitUnlocked)(JNIEnv *env, jclass c, jlong h, jlong coff, jlong moff,
+			       jlong t, jboolean writable)
 {
-	void *cv = word(h, coff, sizeof(shmdev_cond_t));
-	void *m = word(h, moff, sizeof(shmdev_mutex_t));
+	shmdev_cond_t *cv = word(h, coff, sizeof(shmdev_cond_t));
+	shmdev_mutex_t *m = word(h, moff, sizeof(shmdev_mutex_t));
+	uint32_t seq;
+	int ret;
 
-	return cv && m ? shmdev_cond_wait(H(h), cv, m, t) : -EINVAL;
+	if (!cv || !m || t < 0)
+		return -EINVAL;
+	if (!writable)		/* libshmdev's mapping is read-only */
+		return -EACCES;
+	__atomic_fetch_add(&cv->__reserved, 1, __ATOMIC_SEQ_CST);
+	seq = __atomic_load_n(&cv->__seq, __ATOMIC_SEQ_CST);
+	ret = shmdev_mutex_unlock(H(h), m);
+	if (ret) {
+		__atomic_fetch_sub(&cv->__reserved, 1, __ATOMIC_SEQ_CST);
+		return ret;
+	}
+	ret = shmdev_wait(H(h), &cv->__seq, seq, t);
+	__atomic_fetch_sub(&cv->__reserved, 1, __ATOMIC_SEQ_CST);
+	return ret == -EAGAIN || ret == -EINTR ? 0 : -ret;
 }
 
 jint JNIFN(cond_1signal)(JNIEnv *env, jclass c, jlong h, jlong off)

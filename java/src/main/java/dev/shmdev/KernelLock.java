@@ -20,6 +20,8 @@ import java.util.concurrent.locks.ReadWriteLock;
  * (with the lock held) if the holder was exclusive. The write lock through
  * a read-only region is EACCES. Other errors are
  * {@link UncheckedIOException}s with a {@link ShmdevException} cause.
+ * Unlocking the side the handle does not hold (the read lock while it
+ * holds the write lock) is {@link IllegalMonitorStateException}.
  */
 public final class KernelLock implements ReadWriteLock {
     private final Region region;
@@ -62,6 +64,8 @@ public final class KernelLock implements ReadWriteLock {
             int ret;
             try {
                 ret = Native.lock(h, id, mode, ns);
+                if (ret == 0 || ret == -ShmdevException.EOWNERDEAD)
+                    region.kernelLocked(id, mode);
             } finally {
                 region.exit();
             }
@@ -111,7 +115,12 @@ public final class KernelLock implements ReadWriteLock {
             long h = region.enter();
             int ret;
             try {
+                if (!region.kernelUnlock(id, mode, false))
+                    throw new IllegalMonitorStateException("lock " + id + " is held "
+                            + (mode == Shmdev.LOCK_SH ? "exclusive" : "shared") + " by this handle");
                 ret = Native.unlock(h, id);
+                if (ret == 0)
+                    region.kernelUnlock(id, mode, true);
             } finally {
                 region.exit();
             }

@@ -80,7 +80,8 @@ final class Native {
     static native int mutex_consistent(long h, long off);
     static native int mutex_destroy(long h, long off);
     static native int cond_init(long h, long off);
-    static native int cond_wait(long h, long coff, long moff, long timeoutNs);
+    static native int cond_waitUnlocked(long h, long coff, long moff, long timeoutNs,
+            boolean writable);
     static native int cond_signal(long h, long off);
     static native int cond_broadcast(long h, long off);
     static native int notifyEvent(long h);

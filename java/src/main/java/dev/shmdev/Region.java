@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -95,6 +97,7 @@ public final class Region implements AutoCloseable {
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     private final List<MapState> maps = new ArrayList<>();
     private final List<Ring> rings = new ArrayList<>();
+    private final Map<Integer, Integer> kernelLocks = new HashMap<>();  // id -> mode held
     private ByteBuffer base;            // under rw; null when not mapped
     private long size;                  // of base's mapping
     private boolean closed;             // under rw
@@ -446,6 +449,29 @@ public final class Region implements AutoCloseable {
         }
     }
 
+    /* Kernel lock @id was taken in @mode through this handle. */
+    void kernelLocked(int id, int mode) {
+        synchronized (kernelLocks) {
+            kernelLocks.put(id, mode);
+        }
+    }
+
+    /*
+     * Kernel lock @id is to be unlocked from its @mode side: false when the
+     * handle holds it in the other mode (the module's unlock knows no mode
+     * and would release it). Forgets it when @released.
+     */
+    boolean kernelUnlock(int id, int mode, boolean released) {
+        synchronized (kernelLocks) {
+            Integer held = kernelLocks.get(id);
+            if (held != null && held != mode)
+                return false;
+            if (released)
+                kernelLocks.remove(id);
+            return true;
+        }
+    }
+
     void forget(Ring ring) {
         synchronized (rings) {
             rings.remove(ring);
@@ -527,7 +553,8 @@ public final class Region implements AutoCloseable {
             return 0;
         } catch (ShmdevException e) {
             INIT_ERROR.set(e);
-            return -e.errno();
+            /* Anybody can make one with errno 0, which would mean success. */
+            return e.errno() > 0 ? -e.errno() : -ShmdevException.ECANCELED;
         } catch (Throwable e) {
             INIT_ERROR.set(e);
             return -ShmdevException.ECANCELED;

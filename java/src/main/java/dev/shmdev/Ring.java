@@ -32,6 +32,7 @@ public final class Ring implements AutoCloseable {
 
     private final Region region;
     private volatile long ring;         // 0 once closed
+    private volatile boolean closing;   // close() called: waiting calls end
     private final Map<ByteBuffer, Long> reserved = new IdentityHashMap<>();
     private boolean peeked;
 
@@ -62,6 +63,8 @@ public final class Ring implements AutoCloseable {
         for (;;) {
             if (Thread.interrupted())
                 throw new InterruptedException();
+            if (closing)
+                throw new IllegalStateException("ring is closed");
             long h = enter();
             long ret;
             try {
@@ -283,16 +286,33 @@ public final class Ring implements AutoCloseable {
         }
     }
 
-    /** Detach: give back the producer slot and the consumer role. A second close does nothing. */
+    /**
+     * Detach: give back the producer slot and the consumer role. A second
+     * close does nothing. A call of another thread waiting on the ring ends
+     * within a slice with {@link IllegalStateException}.
+     */
     @Override
-    public synchronized void close() {
-        region.forget(this);
-        if (region.enterIfOpen()) {
-            try {
+    public void close() {
+        closing = true;
+        synchronized (this) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
+        /*
+         * Off the region's list only with the view closed, inside the
+         * region: until then resize() is refused, since it moves the
+         * mapping the view points into.
+         */
+        boolean open = region.enterIfOpen();
+        try {
+            if (open)
                 closeNative();
-            } finally {
+            region.forget(this);
+        } finally {
+            if (open)
                 region.exit();
-            }
         }
         reserved.clear();
         peeked = false;

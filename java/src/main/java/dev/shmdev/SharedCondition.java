@@ -52,7 +52,12 @@ public final class SharedCondition implements Condition {
         Shmdev.check(op(0), "cond_init");
     }
 
-    /* One wait of at most @ns: true when woken, false when the slice passed. */
+    /*
+     * One wait of at most @ns: true when woken, false when the slice passed.
+     * The mutex is taken again outside the native wait, in slices as by
+     * Mutex.lock(), so that a close by the thread holding it is not blocked
+     * by this relock; the relock's errors win over the wait's.
+     */
     private boolean waitOnce(long ns) {
         Region r = mutex.region();
         long h = r.enter();
@@ -60,15 +65,18 @@ public final class SharedCondition implements Condition {
         try {
             r.checkWord(off, 8);
             r.checkWord(mutex.offset(), 8);
-            ret = Native.cond_wait(h, off, mutex.offset(), ns);
+            ret = Native.cond_waitUnlocked(h, off, mutex.offset(), ns, r.writable());
         } finally {
             r.exit();
         }
+        if (ret < 0)                    /* the mutex was not unlocked */
+            throw Mutex.error(ret, "cond_wait");
+        mutex.lock();
         if (ret == 0)
             return true;
-        if (ret == -ShmdevException.ETIMEDOUT)
+        if (ret == ShmdevException.ETIMEDOUT)
             return false;
-        throw Mutex.error(ret, "cond_wait");
+        throw Mutex.error(-ret, "cond_wait");
     }
 
     @Override

@@ -61,6 +61,29 @@ class KernelLockTest {
         }
     }
 
+    /*
+     * The read side does not unlock the write lock (nor the reverse): its
+     * unlock is IllegalMonitorStateException, as with ReentrantReadWriteLock,
+     * and the exclusive lock stays held.
+     */
+    @Test
+    void unlockOtherSide() throws Exception {
+        String n = T.name("klside");
+        try (Region a = Shmdev.open(n, 4096, Shmdev.CREAT, 0600); Region b = Shmdev.open(n)) {
+            ReadWriteLock l = a.kernelLock(2);
+            l.writeLock().lock();
+            assertThrows(IllegalMonitorStateException.class, l.readLock()::unlock);
+            assertFalse(b.kernelLock(2).readLock().tryLock());
+            l.writeLock().unlock();
+            l.readLock().lock();
+            assertThrows(IllegalMonitorStateException.class, a.kernelLock(2).writeLock()::unlock);
+            assertFalse(b.kernelLock(2).writeLock().tryLock());
+            l.readLock().unlock();
+            assertTrue(b.kernelLock(2).writeLock().tryLock());
+            b.kernelLock(2).writeLock().unlock();
+        }
+    }
+
     /** Lock 64 is past the module's 64: EINVAL; a negative id is refused at once. */
     @Test
     void badId() throws Exception {

@@ -233,6 +233,50 @@ class MutexTest {
         }
     }
 
+    /*
+     * close() by the thread holding the mutex returns while another thread
+     * waits on a condition of it: the waiter's relock lets close in between
+     * slices (it relocked inside the call, for ever, holding the region
+     * open: close waited for it and it for the mutex that close releases).
+     */
+    @Test
+    void closeWhileHolderAndWaiter() throws Throwable {
+        Region r = T.create("mxcondclose", 4096);
+        Mutex m = fresh(r);
+        SharedCondition c = m.newCondition(8);
+        c.init();
+        CountDownLatch waiting = new CountDownLatch(1);
+        AtomicReference<Throwable> err = new AtomicReference<>();
+        Thread w = new Thread(() -> {
+            try {
+                m.lock();
+                waiting.countDown();
+                for (;;)
+                    c.awaitUninterruptibly();
+            } catch (Throwable x) {
+                err.set(x);
+            }
+        });
+        w.setDaemon(true);
+        w.start();
+        waiting.await();
+        Thread closer = new Thread(() -> {
+            m.lock();               /* the waiter relocks after its slice: held here */
+            try {
+                Thread.sleep(3 * Region.SLICE_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            r.close();
+        });
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(5000);
+        assertFalse(closer.isAlive(), "close deadlocked with the waiter's relock");
+        w.join(5000);
+        assertTrue(err.get() instanceof IllegalStateException, String.valueOf(err.get()));
+    }
+
     /** await without holding the mutex: IllegalMonitorStateException (EPERM). */
     @Test
     void awaitUnlocked() throws Exception {

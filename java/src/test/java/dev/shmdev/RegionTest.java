@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -254,6 +255,40 @@ class RegionTest {
                 x -> x.buffer().put(0, (byte) 9))) {
             assertEquals(9, r.buffer().get(0));
         }
+    }
+
+    /*
+     * An initialiser's ShmdevException of errno 0 fails the open as well,
+     * and is rethrown (runInit returned -0: success, a region initialised
+     * by nobody).
+     */
+    @Test
+    void openInitFailureErrnoZero() throws Exception {
+        String n = T.name("initzero");
+        ShmdevException e = new ShmdevException("zero", 0);
+        assertSame(e, assertThrows(ShmdevException.class,
+                () -> Shmdev.openInit(n, 4096, Shmdev.CREAT, 0600, r -> {
+                    throw e;
+                })));
+    }
+
+    /*
+     * A name goes to the module in UTF-8, as from C or any other binding: a
+     * character beyond U+FFFF is its 4 bytes (it was modified UTF-8's two
+     * 3-byte surrogates), and an unpaired surrogate is EINVAL.
+     */
+    @Test
+    void nameIsUtf8() throws Exception {
+        String n = T.name("utf8");
+        Shmdev.create(n + "\uD83D\uDCE6\u00e9", 4096, 0, 0600);
+        try {
+            String proc = new String(java.nio.file.Files.readAllBytes(
+                    java.nio.file.Path.of("/proc/shmdev")), StandardCharsets.ISO_8859_1);
+            assertTrue(proc.contains(n + "\\360\\237\\223\\246\\303\\251"), proc);
+        } finally {
+            Shmdev.unlink(n + "\uD83D\uDCE6\u00e9");
+        }
+        T.errno(ShmdevException.class, 22, () -> Shmdev.open(n + "\uD83D", 4096, Shmdev.CREAT, 0600));
     }
 
     /** The initialiser's region is dead after it returns: IllegalStateException, no crash. */

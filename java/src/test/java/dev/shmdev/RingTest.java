@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,79 @@ class RingTest {
         r.close();
         assertThrows(IllegalStateException.class, () -> c.recv(0, TimeUnit.SECONDS));
         c.close();
+    }
+
+    /*
+     * Ring.close takes the ring off the region's list only once its view is
+     * closed: a resize waiting for the region meanwhile is refused, instead
+     * of moving libshmdev's mapping from under the view that
+     * shmdev_ring_close then writes through (the JVM died of SIGSEGV).
+     */
+    @Test
+    void closeRacingResize() throws Throwable {
+        try (Region r = ringRegion("ringrace")) {
+            Ring p = r.ring(0);
+            p.send(b("slot"));      /* a producer slot: its close writes the ring */
+            Thread holder = new Thread(() -> {  /* holds the region a slice at a time */
+                try {
+                    r.waitEvent(r.eventSequence());
+                } catch (Exception e) {
+                    /* interrupted, or the region closed */
+                }
+            });
+            holder.setDaemon(true);
+            holder.start();
+            Thread.sleep(50);
+            AtomicReference<Throwable> resized = new AtomicReference<>();
+            Thread resizer = new Thread(() -> {
+                try {
+                    r.resize(1 << 20);
+                } catch (Throwable x) {
+                    resized.set(x);
+                }
+            });
+            resizer.setDaemon(true);
+            resizer.start();
+            while (resizer.getState() != Thread.State.WAITING && resizer.isAlive())
+                Thread.sleep(1);
+            p.close();              /* queued behind the resize */
+            resizer.join();
+            holder.interrupt();
+            holder.join();
+            assertTrue(resized.get() instanceof IllegalStateException, String.valueOf(resized.get()));
+            r.resize(1 << 20);      /* the ring is closed now */
+            assertEquals(1 << 20, r.size());
+        }
+    }
+
+    /*
+     * close() of a view while another thread waits in its recv() returns
+     * within a slice, and the wait ends with IllegalStateException (close
+     * waited for the view's monitor, which the recv held until a message).
+     */
+    @Test
+    void closeEndsWaitingRecv() throws Throwable {
+        try (Region r = ringRegion("ringwait")) {
+            Ring c = r.ring(0);
+            AtomicReference<Throwable> err = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    c.recv();
+                } catch (Throwable x) {
+                    err.set(x);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            Thread.sleep(3 * Region.SLICE_MS);
+            Thread closer = new Thread(c::close);
+            closer.setDaemon(true);
+            closer.start();
+            closer.join(5000);
+            assertFalse(closer.isAlive(), "close waits for the recv");
+            t.join(5000);
+            assertTrue(err.get() instanceof IllegalStateException, String.valueOf(err.get()));
+        }
     }
 
     /** A slice kept after the region closed reads zeros: no crash. */
