@@ -21,6 +21,10 @@ PHP_INI_DIR  ?= /etc/php/8.2/mods-available
 .PHONY: php install-php uninstall-php
 php: $(PHP_SO)
 check-run demo-run check-bindings-run: $(PHP_SO)
+# make check's stage-<kernel> jobs each run make install, at the same
+# time: built before them, the extension is up to date there, not built by
+# several makes at once in one directory.
+$(addprefix stage-,$(KERNELS)): $(PHP_SO)
 
 # configure runs again only when config.m4 changes; make alone when the
 # sources or the archive do.

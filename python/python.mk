@@ -45,6 +45,10 @@ $(PY_PKG_DIR)/%.py: python/shmdev/%.py
 	cp $< $@
 
 check-run demo-run check-bindings-run: python
+# make check's stage-<kernel> jobs each run make install, at the same
+# time: built before them, the extension is up to date there, not built by
+# several makes at once in one directory.
+$(addprefix stage-,$(KERNELS)): python
 
 install: install-python
 install-python: python
