@@ -180,7 +180,7 @@ static void throw_space(int err, const char *what, uint64_t size, uint64_t grow)
 		if (max_size && size > max_size)
 			throw_limit(err, "max_region_size", what,
 				    "limit max_region_size (%llu bytes) exceeded by %llu bytes",
-				    (unsigned long long)max_size, (unsigned long long)size);
+				    (unsigned long long)max_size, (unsigned long long)(size - max_size));
 		else
 			throw_limit(err, "max_region_size", what,
 				    "larger than the largest region (max_region_size %llu bytes) or file",
