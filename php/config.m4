@@ -22,7 +22,9 @@ if test "$PHP_SHMDEV" != "no"; then
   fi
   PHP_ADD_INCLUDE([$PHP_SHMDEV/include])
   PHP_ADD_INCLUDE([$PHP_SHMDEV/include/uapi])
-  SHMDEV_SHARED_LIBADD="-Wl,$SHMDEV_LIBA -Wl,--version-script=\$(srcdir)/shmdev.map -lpthread"
+  dnl --exclude-libs: the archive's compatibility symbols name their
+  dnl version node themselves, which the version script cannot make local.
+  SHMDEV_SHARED_LIBADD="-Wl,$SHMDEV_LIBA -Wl,--exclude-libs,ALL -Wl,--version-script=\$(srcdir)/shmdev.map -lpthread"
   PHP_SUBST(SHMDEV_SHARED_LIBADD)
   PHP_NEW_EXTENSION(shmdev, shmdev.c, $ext_shared,, [-D_GNU_SOURCE])
 fi

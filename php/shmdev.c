@@ -180,7 +180,7 @@ static void throw_space(int err, const char *what, uint64_t size, uint64_t grow)
 		if (max_size && size > max_size)
 			throw_limit(err, "max_region_size", what,
 				    "limit max_region_size (%llu bytes) exceeded by %llu bytes",
-				    (unsigned long long)max_size, (unsigned long long)size);
+				    (unsigned long long)max_size, (unsigned long long)(size - max_size));
 		else
 			throw_limit(err, "max_region_size", what,
 				    "larger than the largest region (max_region_size %llu bytes) or file",
@@ -1054,6 +1054,16 @@ PHP_METHOD(Shmdev_Region, ring)
 	ZEND_PARSE_PARAMETERS_END();
 	if (!(r = region_live(obj, true)))
 		return;
+	/*
+	 * shmdev_open_init() may still fail after the callback returned (its
+	 * SHMDEV_IOC_READY), and then closes the handle itself: a view
+	 * attached in the callback would point into an unmapped region.
+	 */
+	if (obj->in_init) {
+		zend_throw_error(NULL, "Shmdev\\Region \"%s\": attach a ring after open, not inside its init callback",
+				 ZSTR_VAL(obj->name));
+		return;
+	}
 	if (off < 0 || off % SHMDEV_RING_ALIGN || (uint64_t)off > shmdev_size(r)) {
 		zend_argument_value_error(1, "must be a multiple of %d inside the region", SHMDEV_RING_ALIGN);
 		return;

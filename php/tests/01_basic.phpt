@@ -68,6 +68,13 @@ $new = shmdev_open($n, 4096, SHMDEV_CREATE | SHMDEV_EXCL);
 echo throws(fn() => shmdev_delete($old)), "\n";
 var_dump($new->stat()['size']);
 shmdev_delete($new);
+
+// The extension exports get_module and nothing else: PHP loads it
+// RTLD_GLOBAL, so a symbol of the libshmdev.a linked into it would be
+// found first by objects loaded after it.
+$so = preg_match('~ (/\S*/shmdev\.so)$~m', file_get_contents('/proc/self/maps'), $m) ? $m[1] : '?';
+preg_match_all('/ T (\S+)/', (string)shell_exec('nm -D --defined-only ' . escapeshellarg($so)), $syms);
+echo implode(',', $syms[1]), "\n";
 echo "done\n";
 ?>
 --EXPECT--
@@ -92,4 +99,5 @@ string(6) "second"
 Error(0)
 Shmdev\Exception(2)
 int(4096)
+get_module@@SHMDEV_PHP
 done

@@ -31,6 +31,12 @@ try {
     // EFBIG: a region larger than max_region_size, created or grown.
     $set('max_region_size', 16 * $page);
     $show(fn() => shmdev_open($names[] = tname('big'), 17 * $page, SHMDEV_CREATE));
+    // The message says by how much the size is over the limit: one page.
+    try {
+        shmdev_open($names[] = tname('big'), 17 * $page, SHMDEV_CREATE);
+    } catch (Shmdev\LimitException $e) {
+        echo str_contains($e->getMessage(), "exceeded by $page bytes") ? 'by one page' : $e->getMessage(), "\n";
+    }
     $r = shmdev_open($names[] = tname('grow'), 4 * $page, SHMDEV_CREATE);
     $show(fn() => $r->resize(32 * $page));
     var_dump($r->size());
@@ -70,6 +76,7 @@ echo "done\n";
 ?>
 --EXPECT--
 27 max_region_size 1 clear
+by one page
 27 max_region_size 1 clear
 int(16384)
 28 max_user_bytes 1 clear

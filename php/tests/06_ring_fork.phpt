@@ -58,6 +58,39 @@ echo "mutex still held: ", throws(fn() => $g->mutex(0)->lock(0.1)), "\n";
 $m->unlock();
 $f->unlock(0);
 $g->mutex(0)->lock(1.0);
+
+// ring() inside an init callback is an Error. The open can still fail
+// after the callback returned: here a child forked in it returned first
+// and marked the region ready, so the parent's SHMDEV_IOC_READY is EINVAL
+// and libshmdev closes the handle. A view attached in the callback (with
+// a producer slot) would then point into the unmapped region: freeing it
+// crashed.
+$in = tname('initfork');
+$got = 'none';
+$view = null;
+$kid = -1;
+try {
+    shmdev_open($in, 65536, SHMDEV_CREATE | SHMDEV_EXCL | SHMDEV_AUTODESTROY, 0600,
+        function ($r) use (&$got, &$view, &$kid) {
+            $r->initRing(0, 65536);
+            $got = throws(function () use ($r, &$view) {
+                $view = $r->ring(0);
+                $view->send('slot', 0);
+            });
+            $kid = pcntl_fork();
+            if ($kid > 0) {
+                pcntl_waitpid($kid, $st);
+            }
+        });
+    if ($kid === 0) {
+        exit(0);
+    }
+    echo "init fork: open succeeded\n";
+} catch (Shmdev\Exception $e) {
+    echo "init fork: open ", get_class($e), '(', $e->getCode(), ")\n";
+}
+echo "ring() in init: $got\n";
+$view = null;
 echo "done\n";
 shmdev_delete($n);
 ?>
@@ -73,4 +106,6 @@ int(0)
 read,Error(0),Error(0),Error(0),Error(0),Error(0),Error(0)
 bool(false)
 mutex still held: Shmdev\TimeoutException(110)
+init fork: open Shmdev\Exception(22)
+ring() in init: Error(0)
 done
