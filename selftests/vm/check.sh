@@ -11,8 +11,8 @@
 # the module, the man pages) and the kselftests as a kernel tree runs them
 # (selftests/vm/kselftest.sh, on KSFT_KERNEL, default the first kernel),
 # VM_JOBS jobs at a time (CHECK_JOBS="kselftest ..." runs those jobs only).
-# The kernels of LANG_KERNELS (default the first) run the Python and Go
-# suites too (SHMDEV_LANG_TESTS=1 in the guest).
+# The kernels of LANG_KERNELS (default the first) run the language packages'
+# suites too (Python, Go, Java, PHP: SHMDEV_LANG_TESTS=1 in the guest).
 # Ends with one line
 #   N passed, N failed, N skipped
 # summed over everything. A VM run that fails without a failed test (a

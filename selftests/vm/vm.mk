@@ -39,8 +39,8 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless junit5 \
 		python3-dev python3-pytest php8.2-cli php8.2-dev
 
-# The kernels on which make check runs the Python and Go packages' suites
-# (selftests/python_test.sh, go_test.sh): stock and one debug kernel. On
+# The kernels on which make check runs the language packages' suites
+# (selftests/{python,go,java,php}_test.sh): stock and one debug kernel. On
 # the others those scripts skip.
 LANG_KERNELS ?= $(filter stock $(VM_DEBUG),$(KERNELS))
 
