@@ -50,13 +50,16 @@ check-run demo-run check-bindings-run: python
 # several makes at once in one directory.
 $(addprefix stage-,$(KERNELS)): python
 
+# make install takes the package too when Python's development files are here.
+ifneq ($(PY_EXT_SUFFIX),)
 install: install-python
+uninstall: uninstall-python
+endif
 install-python: python
 	$(INSTALL) -d "$(DESTDIR)$(PYTHONDIR)/shmdev"
 	$(INSTALL) -m 0644 $(PY_FILES) "$(DESTDIR)$(PYTHONDIR)/shmdev/"
 	$(INSTALL) -m 0755 $(PY_EXT) "$(DESTDIR)$(PYTHONDIR)/shmdev/"
 
-uninstall: uninstall-python
 uninstall-python:
 	rm -rf "$(DESTDIR)$(PYTHONDIR)/shmdev"
 
