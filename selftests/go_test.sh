@@ -10,12 +10,7 @@ cd "$(dirname "$0")/.." || exit 1
 . selftests/tap.sh
 
 echo "TAP version 13"
-if [ "${SHMDEV_LANG_TESTS:-0}" != 1 ]; then
-	echo "1..1"
-	skip "language suites run with SHMDEV_LANG_TESTS=1"
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"
-	exit 4
-fi
+lang_suite
 
 bin=${GO_TEST_BIN:-build/go/shmdev.test}
 if [ ! -x "$bin" ]; then

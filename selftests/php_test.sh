@@ -12,12 +12,8 @@ cd "$(dirname "$0")/.." || exit 1
 
 totals() { echo "# Totals: pass:$1 fail:$2 xfail:0 xpass:0 skip:$3 error:0"; }
 
-if [ "${SHMDEV_LANG_TESTS:-0}" != 1 ]; then
-	echo "1..1"
-	echo "ok 1 # SKIP SHMDEV_LANG_TESTS is not 1"
-	totals 0 0 1
-	exit 4
-fi
+. selftests/tap.sh
+lang_suite
 { [ "${1:-}" = --long ] || [ "${SHMDEV_LONG:-0}" = 1 ]; } && export SHMDEV_PHP_LONG=1
 
 php=${PHP:-php8.2}

@@ -14,12 +14,7 @@ cd "$(dirname "$0")/.." || exit 1
 . selftests/tap.sh
 echo "TAP version 13"
 
-if [ "${SHMDEV_LANG_TESTS:-0}" != 1 ]; then
-	echo "1..1"
-	skip "SHMDEV_LANG_TESTS is not 1"
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"
-	exit 4
-fi
+lang_suite
 
 PY=${PYTHON:-/usr/bin/python3}
 pkg=${PYTHON_BUILD:-$PWD/build/python}
