@@ -135,6 +135,11 @@ static int init_cb(struct shmdev_region *r, void *p)
 
 	m = (*env)->GetStaticMethodID(env, ctx->cls, "runInit", "(JLjava/lang/Object;)I");
 	if (!m) {
+		/*
+		 * Only when shmdev.jar and this library come from different
+		 * builds: the open fails and the region stays uninitialised
+		 * for the next opener, as after any failed initialiser.
+		 */
 		(*env)->ExceptionClear(env);
 		return -ENOSYS;
 	}
