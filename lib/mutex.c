@@ -42,6 +42,8 @@
 #define MUTEX_MAGIC	0x4d584431U	/* "MXD1": initialised */
 /* A ring's mutexes are in its published format (<shmdev_ring.h>). */
 _Static_assert(MUTEX_MAGIC == SHMDEV_RING_MUTEX_READY, "ring mutex magic");
+/* shmdev_object_offset() measures both kinds of object by the mutex. */
+_Static_assert(sizeof(shmdev_cond_t) == sizeof(shmdev_mutex_t), "object size");
 
 static uint32_t shmdev_load(const uint32_t *w)
 {
@@ -55,11 +57,12 @@ static int shmdev_cas(uint32_t *w, uint32_t *old, uint32_t new)
 }
 
 /*
- * The offset of @word (of a mutex or condition variable @obj) in @r's
- * mapping, which must be writable. Return: 0, -EINVAL (no object, or not in
- * the mapping), -EACCES (read-only handle).
+ * The offset in @r's mapping of a mutex or condition variable @obj, 8
+ * bytes whose first word is @word: 0, or -EINVAL when @obj is NULL or not
+ * wholly inside the mapping (a word past its end would fault, or be
+ * another mapping's).
  */
-static int shmdev_writable_word(const struct shmdev_region *r, const void *obj,
+static int shmdev_object_offset(const struct shmdev_region *r, const void *obj,
 				const uint32_t *word, __u64 *offset)
 {
 	int ret;
@@ -67,6 +70,17 @@ static int shmdev_writable_word(const struct shmdev_region *r, const void *obj,
 	if (!obj)
 		return -EINVAL;
 	ret = shmdev_word_offset(r, word, offset);
+	if (ret)
+		return ret;
+	return r->size - *offset < sizeof(shmdev_mutex_t) ? -EINVAL : 0;
+}
+
+/* As shmdev_object_offset(), and -EACCES when @r is read-only. */
+static int shmdev_writable_word(const struct shmdev_region *r, const void *obj,
+				const uint32_t *word, __u64 *offset)
+{
+	int ret = shmdev_object_offset(r, obj, word, offset);
+
 	if (ret)
 		return ret;
 	return r->rdonly ? -EACCES : 0;
@@ -89,10 +103,8 @@ int shmdev_mutex_init(struct shmdev_region *r, shmdev_mutex_t *m)
 	struct shmdev_mutex_init arg = { 0 };
 	int ret;
 
-	if (!m)
-		return -EINVAL;
 	/* A read-only handle is the kernel's -EACCES. */
-	ret = shmdev_word_offset(r, &m->__word, &arg.offset);
+	ret = shmdev_object_offset(r, m, m ? &m->__word : NULL, &arg.offset);
 	if (ret)
 		return ret;
 	ret = shmdev_ioctl(r->fd, SHMDEV_IOC_MUTEX_INIT, &arg);

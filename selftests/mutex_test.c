@@ -255,6 +255,32 @@ TEST_F(mutex, init_bad_address_einval)
 	EXPECT_EQ(-EINVAL, shmdev_mutex_init(self->r, (shmdev_mutex_t *)&self->names));
 }
 
+/*
+ * A mutex or condition variable whose first word is the mapping's last is
+ * -EINVAL for every call: its second word lies past the end, where a store
+ * or load would fault.
+ */
+TEST_F(mutex, object_across_mapping_end_einval)
+{
+	char *end = (char *)shmdev_addr(self->r) + shmdev_size(self->r);
+	shmdev_mutex_t *m = (shmdev_mutex_t *)(end - sizeof(uint32_t));
+	shmdev_cond_t *c = (shmdev_cond_t *)(end - sizeof(uint32_t));
+
+	EXPECT_EQ(-EINVAL, shmdev_mutex_init(self->r, m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_lock(self->r, m, 0));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_trylock(self->r, m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_unlock(self->r, m));
+	EXPECT_EQ(-EINVAL, shmdev_mutex_destroy(self->r, m));
+	EXPECT_EQ(-EINVAL, shmdev_cond_init(self->r, c));
+	EXPECT_EQ(-EINVAL, shmdev_cond_signal(self->r, c));
+	EXPECT_EQ(-EINVAL, shmdev_cond_wait(self->r, c, &self->s->m, 0));
+	/* One word earlier, both words are inside: a mutex like any other. */
+	m = (shmdev_mutex_t *)(end - sizeof(*m));
+	ASSERT_EQ(0, shmdev_mutex_init(self->r, m));
+	EXPECT_EQ(0, shmdev_mutex_lock(self->r, m, 0));
+	EXPECT_EQ(0, shmdev_mutex_unlock(self->r, m));
+}
+
 /* A read-only handle cannot init or lock a mutex: the library's and the module's -EACCES. */
 TEST_F(mutex, read_only_handle_eacces)
 {
