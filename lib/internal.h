@@ -91,6 +91,38 @@ int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t 
 int shmdev_mutex_consistent_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t id);
 
 /* lib/owner.c: owner ids per thread and handle. */
+
+/*
+ * Thread-local data in the static TLS block: no __tls_get_addr() call on
+ * the mutex fast path when the library is a shared object. It is a few
+ * bytes, which glibc's static TLS surplus has room for when the library
+ * (or an extension linked with libshmdev.a) is dlopen()ed; musl refuses
+ * initial-exec TLS in a dlopen()ed object, so there build the library
+ * with -DSHMDEV_TLS= to use the default model.
+ */
+#ifndef SHMDEV_TLS
+#define SHMDEV_TLS	__attribute__((tls_model("initial-exec")))
+#endif
+
+/* One thread's owner id for one handle. */
+struct shmdev_owner {
+	struct shmdev_owner *next;
+	uint64_t serial;	/* the handle's */
+	uint32_t id;
+	uint32_t held;		/* mutexes it holds through this id */
+};
+
+/* This thread's entry used last: the mutex fast path's (lib/owner.c). */
+extern __thread struct shmdev_owner *shmdev_owner_last SHMDEV_TLS;
+
+/* This thread's owner entry for @r (not NULL) if it is the one used last. */
+static inline struct shmdev_owner *shmdev_owner_cached(const struct shmdev_region *r)
+{
+	struct shmdev_owner *o = shmdev_owner_last;
+
+	return o && o->serial == r->serial ? o : NULL;
+}
+
 int shmdev_owner_open(struct shmdev_region *r);
 void shmdev_owner_close(struct shmdev_region *r);
 int shmdev_owner(struct shmdev_region *r, uint32_t *id, uint32_t **held);

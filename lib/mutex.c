@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 
 #include "internal.h"
 
@@ -95,6 +96,21 @@ static int shmdev_mutex_word(const struct shmdev_region *r,
 	if (!ret && __atomic_load_n(&m->__reserved, __ATOMIC_ACQUIRE) != MUTEX_MAGIC)
 		ret = -EINVAL;
 	return ret;
+}
+
+/*
+ * The fast paths' check, inline: is @m wholly inside @r's writable mapping,
+ * aligned and initialised? Whatever is not takes the slow path, which
+ * tells the error.
+ */
+static inline bool shmdev_mutex_usable(const struct shmdev_region *r,
+				       const shmdev_mutex_t *m)
+{
+	uintptr_t off = (uintptr_t)m - (uintptr_t)r->addr;
+
+	return !r->rdonly && !((uintptr_t)m % sizeof(uint32_t)) && off < r->size &&
+	       r->size - off >= sizeof(*m) &&
+	       __atomic_load_n(&m->__reserved, __ATOMIC_ACQUIRE) == MUTEX_MAGIC;
 }
 
 SHMDEV_PUBLIC
@@ -247,9 +263,10 @@ static int shmdev_mutex_taken(int ret, uint32_t *held)
 	return ret;
 }
 
-SHMDEV_PUBLIC
-int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
-		      int64_t timeout_ns)
+/* Out of line, so that the fast path needs no stack frame. */
+static __attribute__((noinline))
+int shmdev_mutex_lock_slow(struct shmdev_region *r, shmdev_mutex_t *m,
+			   int64_t timeout_ns)
 {
 	uint32_t id, *held;
 	__u64 offset;
@@ -262,6 +279,22 @@ int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
 		return ret;
 	return shmdev_mutex_taken(shmdev_mutex_lock_at(r, m, offset, timeout_ns, id),
 				  held);
+}
+
+SHMDEV_PUBLIC
+int shmdev_mutex_lock(struct shmdev_region *r, shmdev_mutex_t *m,
+		      int64_t timeout_ns)
+{
+	struct shmdev_owner *o;
+	uint32_t old = 0;
+
+	/* Fast path: a free mutex, and this thread's id for @r at hand. */
+	if (r && (o = shmdev_owner_cached(r)) && shmdev_mutex_usable(r, m) &&
+	    shmdev_timeout_ok(timeout_ns) && shmdev_cas(&m->__word, &old, o->id)) {
+		o->held++;
+		return 0;
+	}
+	return shmdev_mutex_lock_slow(r, m, timeout_ns);
 }
 
 /* Trylock of a mutex already checked. */
@@ -340,8 +373,8 @@ int shmdev_mutex_unlock_as(struct shmdev_region *r, shmdev_mutex_t *m, uint32_t 
 	return ret ? ret : shmdev_mutex_unlock_at(r, m, offset, id);
 }
 
-SHMDEV_PUBLIC
-int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
+static __attribute__((noinline))
+int shmdev_mutex_unlock_slow(struct shmdev_region *r, shmdev_mutex_t *m)
 {
 	uint32_t id, *held;
 	__u64 offset;
@@ -355,6 +388,25 @@ int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
 	if (ret != -EPERM && *held)
 		(*held)--;
 	return ret;
+}
+
+SHMDEV_PUBLIC
+int shmdev_mutex_unlock(struct shmdev_region *r, shmdev_mutex_t *m)
+{
+	struct shmdev_owner *o;
+	uint32_t id;
+
+	/* Fast path: held by this thread, nobody waiting, owner alive. */
+	if (r && (o = shmdev_owner_cached(r)) && shmdev_mutex_usable(r, m)) {
+		id = o->id;
+		if (__atomic_compare_exchange_n(&m->__word, &id, 0, 0, __ATOMIC_RELEASE,
+						__ATOMIC_RELAXED)) {
+			if (o->held)
+				o->held--;
+			return 0;
+		}
+	}
+	return shmdev_mutex_unlock_slow(r, m);
 }
 
 /* Consistent of a mutex already checked. */

@@ -25,16 +25,8 @@
 
 #include "internal.h"
 
-/* One thread's owner id for one handle. */
-struct shmdev_owner {
-	struct shmdev_owner *next;
-	uint64_t serial;	/* the handle's */
-	uint32_t id;
-	uint32_t held;		/* mutexes it holds through this id */
-};
-
-static __thread struct shmdev_owner *owners;		/* this thread's */
-static __thread struct shmdev_owner *owner_last;	/* the one used last */
+static __thread struct shmdev_owner *owners SHMDEV_TLS;	/* this thread's */
+__thread struct shmdev_owner *shmdev_owner_last SHMDEV_TLS;	/* the one used last */
 
 /* Open handles, their serials, their spare ids. */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -91,7 +83,7 @@ static void owner_thread_exit(void *head)
 	 * find an empty list, not the entries freed below.
 	 */
 	owners = NULL;
-	owner_last = NULL;
+	shmdev_owner_last = NULL;
 	registry_lock_take();
 	for (; o; o = next) {
 		struct shmdev_region *r;
@@ -216,7 +208,7 @@ static void owner_prune(void)
 		free(o);
 	}
 	registry_lock_drop();
-	owner_last = NULL;
+	shmdev_owner_last = NULL;
 	pthread_setspecific(owner_key, owners);
 }
 
@@ -269,7 +261,7 @@ static struct shmdev_owner *owner_new(struct shmdev_region *r, int *err)
 		*err = -ret;
 		return NULL;
 	}
-	owner_last = o;
+	shmdev_owner_last = o;
 	return o;
 }
 
@@ -280,7 +272,7 @@ static struct shmdev_owner *owner_new(struct shmdev_region *r, int *err)
  */
 int shmdev_owner(struct shmdev_region *r, uint32_t *id, uint32_t **held)
 {
-	struct shmdev_owner *o = owner_last;
+	struct shmdev_owner *o = shmdev_owner_last;
 	int err = 0;
 
 	if (!o || o->serial != r->serial) {
@@ -291,7 +283,7 @@ int shmdev_owner(struct shmdev_region *r, uint32_t *id, uint32_t **held)
 			o = owner_new(r, &err);
 		if (!o)
 			return err;
-		owner_last = o;
+		shmdev_owner_last = o;
 	}
 	*id = o->id;
 	*held = &o->held;
