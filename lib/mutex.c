@@ -6,9 +6,10 @@
  * with SHMDEV_MUTEX_WAITERS when someone may sleep on it and
  * SHMDEV_MUTEX_OWNER_DIED when an owner went away holding it. Lock and
  * unlock are one compare-and-swap each when nobody else wants the mutex;
- * waiters sleep in the module's queue for the word (SHMDEV_IOC_WAIT) and
- * an unlocker that sees WAITERS wakes one. A waiter that slept takes the
- * mutex with WAITERS set, since others may still sleep.
+ * a locker that finds it held spins a little, then sleeps in the module's
+ * queue for the word (SHMDEV_IOC_WAIT), and an unlocker that sees WAITERS
+ * wakes one. A waiter that slept takes the mutex with WAITERS set, since
+ * others may still sleep.
  *
  * When a handle is released, the module rewrites every registered word that
  * handle owns to (word & WAITERS) | OWNER_DIED and wakes one waiter. The
@@ -33,6 +34,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 
 #include "internal.h"
@@ -187,6 +189,43 @@ static int shmdev_mutex_take(uint32_t *w, uint32_t old, uint32_t id,
 }
 
 /*
+ * Before it sleeps, a locker spins a while on the word: a holder running on
+ * another CPU is most often out within that, and a sleep and a wake-up cost
+ * two system calls and two context switches. Not where this process may run
+ * on one CPU only (its affinity, once, at its first contended lock), where
+ * the holder cannot run while we spin.
+ */
+#define SPIN_MAX	100
+
+static unsigned int shmdev_spin_max(void)
+{
+	static int spins = -1;
+	int n = __atomic_load_n(&spins, __ATOMIC_RELAXED);
+
+	if (n < 0) {
+		int saved = errno;
+		cpu_set_t set;
+
+		n = !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 1 ?
+		    SPIN_MAX : 0;
+		errno = saved;
+		__atomic_store_n(&spins, n, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
+static inline void shmdev_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/*
  * Timeout 0 never sleeps: a mutex held by another owner is -ETIMEDOUT,
  * as pthread_mutex_timedlock() says for a deadline already past. A signal
  * does not end the wait: the deadline is absolute, so the wait goes on.
@@ -196,6 +235,7 @@ static int shmdev_mutex_lock_at(struct shmdev_region *r, shmdev_mutex_t *m,
 {
 	struct shmdev_wait arg = { .offset = offset };
 	uint32_t *w, old, waiters = 0;
+	unsigned int spins;
 	int ret;
 
 	w = &m->__word;
@@ -208,6 +248,7 @@ static int shmdev_mutex_lock_at(struct shmdev_region *r, shmdev_mutex_t *m,
 		if (ret)
 			return ret;
 	}
+	spins = shmdev_spin_max();
 	for (;;) {
 		old = shmdev_load(w);
 		if ((old & ID_MASK) == SHMDEV_MUTEX_NOTRECOVERABLE)
@@ -222,6 +263,11 @@ static int shmdev_mutex_lock_at(struct shmdev_region *r, shmdev_mutex_t *m,
 			return -EDEADLK;
 		if (!timeout_ns)
 			return -ETIMEDOUT;
+		if (spins) {
+			spins--;
+			shmdev_cpu_relax();
+			continue;
+		}
 		if (!(old & WAITERS)) {
 			uint32_t cur = old;
 
@@ -239,6 +285,7 @@ static int shmdev_mutex_lock_at(struct shmdev_region *r, shmdev_mutex_t *m,
 			return -EINVAL;		/* destroyed while we slept */
 		/* Others may sleep too: whoever takes it now must wake them. */
 		waiters = WAITERS;
+		spins = shmdev_spin_max();
 	}
 }
 
