@@ -20,3 +20,37 @@ $(BENCH): bench/shmdev-bench.c include/shmdev.h include/uapi/linux/shmdev.h \
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH) module-$(KERNEL)
 	@selftests/vm/run --kernel $(KERNEL) --timeout 1200 -- $(BENCH) $(BENCH_SECONDS)
+
+# The library against a user-space stand-in of the module (bench/standin.h),
+# for the benchmark of its fast paths on a machine without the module. The
+# objects are those of $(LIB_A), unchanged but for their references to
+# open(), ioctl() and close(), which objcopy renames to the stand-in's: the
+# code measured is the code that ships, and nothing else in a program that
+# links it is redirected. bench/standin_test.c checks the stand-in.
+STANDIN_A       := $(O)/bench/libshmdev-standin.a
+STANDIN_TEST    := $(O)/bench/standin_test
+STANDIN_SYMS    := open ioctl close __open_2
+OBJCOPY         ?= objcopy
+NM              ?= nm
+
+.PHONY: standin-test
+standin-test: $(STANDIN_TEST)
+	$(STANDIN_TEST)
+
+$(O)/bench/standin.o: bench/standin.c bench/standin.h include/shmdev.h \
+		include/uapi/linux/shmdev.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Fails if a library object still calls one of the renamed functions.
+$(STANDIN_A): $(LIB_A) $(O)/bench/standin.o
+	@mkdir -p $(dir $@)
+	@rm -f $@ $@.tmp
+	$(OBJCOPY) $(foreach s,$(STANDIN_SYMS),--redefine-sym $(s)=standin_$(s)) $(LIB_A) $@.tmp
+	@if $(NM) $@.tmp | grep -Eq ' U ($(subst $(eval) ,|,$(STANDIN_SYMS)))$$'; then \
+		echo "$@: the library still calls the module directly"; exit 1; fi
+	$(AR) rs $@.tmp $(O)/bench/standin.o
+	@mv $@.tmp $@
+
+$(STANDIN_TEST): bench/standin_test.c bench/standin.h include/shmdev.h $(STANDIN_A)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(STANDIN_A)
