@@ -27,13 +27,20 @@ bench: deps
 # open(), ioctl() and close(), which objcopy renames to the stand-in's: the
 # code measured is the code that ships, and nothing else in a program that
 # links it is redirected. bench/standin_test.c checks the stand-in.
+#   make bench-native [BENCH_SECONDS=1]
+# runs the test, then the benchmark built against the stand-in
+# (SHMDEV_BENCH_NATIVE: the mutex and ring figures only) on this machine,
+# without root, and keeps its output in $(O)/bench/bench-native.txt.
+BENCH_NATIVE    := $(O)/bench/shmdev-bench-native
 STANDIN_A       := $(O)/bench/libshmdev-standin.a
 STANDIN_TEST    := $(O)/bench/standin_test
 STANDIN_SYMS    := open ioctl close __open_2
 OBJCOPY         ?= objcopy
 NM              ?= nm
 
-.PHONY: standin-test
+.PHONY: standin-test bench-native bench-native-build
+bench-native-build: $(STANDIN_TEST) $(BENCH_NATIVE)
+
 standin-test: $(STANDIN_TEST)
 	$(STANDIN_TEST)
 
@@ -54,3 +61,17 @@ $(STANDIN_A): $(LIB_A) $(O)/bench/standin.o
 
 $(STANDIN_TEST): bench/standin_test.c bench/standin.h include/shmdev.h $(STANDIN_A)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(STANDIN_A)
+
+$(BENCH_NATIVE): bench/shmdev-bench.c include/shmdev.h include/uapi/linux/shmdev.h \
+		$(STANDIN_A)
+	$(CC) $(ALL_CFLAGS) -DSHMDEV_BENCH_NATIVE -o $@ $< $(STANDIN_A)
+
+# The test first: a stand-in without the module's semantics measures nothing.
+bench-native: bench-native-build
+	$(STANDIN_TEST)
+	@{ $(BENCH_NATIVE) $(BENCH_SECONDS); echo $$? >$(O)/bench/bench-native.rc; } | \
+		tee $(O)/bench/bench-native.txt
+	@test "$$(cat $(O)/bench/bench-native.rc)" = 0
+	@rm -f $(O)/bench/bench-native.rc
+	@echo "results in $(O)/bench/bench-native.txt"
+#	plots, with bench/plot.sh: bench/plot.sh $(O)/bench/bench-native.txt $(O)/bench
