@@ -725,9 +725,10 @@ out:
 	return ret;
 }
 
-SHMDEV_PUBLIC
-int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
-			int64_t timeout_ns)
+/* shmdev_ring_reserve() in general; out of line, for the fast path's sake. */
+static __attribute__((noinline))
+int ring_reserve_slow(struct shmdev_ring *ring, size_t len, void **ptr,
+		      int64_t timeout_ns)
 {
 	uint64_t rec, pos, need;
 	int ret;
@@ -762,6 +763,42 @@ int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
 	return 0;
 }
 
+/*
+ * The fast path, what ring_claim() does when nothing is in the way: the
+ * slot is held, the record fits before the end of the area with room to
+ * spare by the tail last read, nobody holds `want`, and the head does not
+ * move under us. Anything else, the slow path, from the start.
+ */
+SHMDEV_PUBLIC
+int shmdev_ring_reserve(struct shmdev_ring *ring, size_t len, void **ptr,
+			int64_t timeout_ns)
+{
+	struct shmdev_ring_shared *sh;
+	struct shmdev_ring_slot *me;
+	uint64_t rec, h;
+
+	if (!ring || !ptr || timeout_ns < -1 || ring_foreign(ring) || ring->slot < 0 ||
+	    len > ring->cap / 2 - 8)
+		return ring_reserve_slow(ring, len, ptr, timeout_ns);
+	sh = ring->sh;
+	me = &sh->slots[ring->slot];
+	rec = align8(8 + len);
+	h = load(&sh->head, ACQUIRE);
+	if ((h & 7) || (h & ring->mask) + rec > ring->cap ||
+	    h - ring->tail_cache + rec > ring->cap || load(&sh->want, ACQUIRE))
+		return ring_reserve_slow(ring, len, ptr, timeout_ns);
+	store(&me->need, rec, RELAXED);
+	store(&me->resv, h, RELEASE);
+	if (!__atomic_compare_exchange_n(&sh->head, &h, h + rec, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return ring_reserve_slow(ring, len, ptr, timeout_ns);
+	ring_hook(HOOK_RESERVED);
+	store(ring_word(ring, h),
+	      SHMDEV_RING_REC(SHMDEV_RING_REC_BUSY, ring->slot, ring->gen, len), RELEASE);
+	*ptr = (uint8_t *)ring_word(ring, h) + 8;
+	return 0;
+}
+
 SHMDEV_PUBLIC
 int shmdev_ring_commit(struct shmdev_ring *ring, void *ptr)
 {
@@ -789,7 +826,10 @@ int shmdev_ring_commit(struct shmdev_ring *ring, void *ptr)
 		   SHMDEV_RING_REC_COMMIT << SHMDEV_RING_REC_KIND_SHIFT, RELEASE);
 	fence();
 
-	ring_wake_consumer(ring);	/* (A) */
+	/* (A), when the consumer announced a sleep: no call else. */
+	w = load(&sh->cons_wait, SEQ_CST) & SHMDEV_RING_CONS_STATE;
+	if (w != SHMDEV_RING_CONS_AWAKE && w != SHMDEV_RING_CONS_DONE)
+		ring_wake_consumer(ring);
 	/* (C) */
 	ow = &sh->slots[ring->slot].owner.word;
 	w = load(ow, RELAXED);
@@ -820,16 +860,12 @@ int shmdev_ring_send(struct shmdev_ring *ring, const void *buf, size_t len,
 	return shmdev_ring_commit(ring, p);
 }
 
-/*
- * Consumer, having moved the tail to @t: wake sleeping producers once there
- * is room for the first (B).
- */
-static void ring_space_made(struct shmdev_ring *ring, uint64_t t)
+/* ring_space_made() once a producer's bit is set. */
+static __attribute__((noinline)) void ring_space_made_slow(struct shmdev_ring *ring, uint64_t t)
 {
 	struct shmdev_ring_shared *sh = ring->sh;
 	uint64_t w, used;
 
-	fence();
 	if (!ring_producers_asleep(ring))
 		return;
 	w = load(&sh->want, RELAXED);
@@ -840,18 +876,47 @@ static void ring_space_made(struct shmdev_ring *ring, uint64_t t)
 }
 
 /*
+ * Consumer, having moved the tail to @t: wake sleeping producers once there
+ * is room for the first (B). Inline, and no call while no producer's bit is
+ * set, as in a ring that is not full.
+ */
+static inline void ring_space_made(struct shmdev_ring *ring, uint64_t t)
+{
+	fence();
+	if (load(&ring->sh->sleeping, SEQ_CST))
+		ring_space_made_slow(ring, t);
+}
+
+/*
+ * Zero @n bytes (a multiple of 8) at position @t, not wrapping: a short
+ * record word by word (atomic stores, which the compiler does not turn
+ * back into a call of memset()), a long one with memset().
+ */
+static inline void ring_clear(struct shmdev_ring *ring, uint64_t t, uint64_t n)
+{
+	uint64_t *p = ring_word(ring, t), i;
+
+	if (n > 256) {
+		memset(p, 0, n);
+		return;
+	}
+	for (i = 0; i < n / 8; i++)
+		store(&p[i], 0, RELAXED);
+}
+
+/*
  * Consumer: clear @n bytes at position @t (not wrapping) and move the tail
  * past them, then (B). `releasing` first: should this process die among
  * the stores that follow, its successor finishes the job.
  */
-static void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
+static inline void ring_advance(struct shmdev_ring *ring, uint64_t t, uint64_t n)
 {
 	struct shmdev_ring_shared *sh = ring->sh;
 
 	store(&sh->releasing, t + n, RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* in program order */
 	ring_hook(HOOK_RELEASING);
-	memset(ring_word(ring, t), 0, n);
+	ring_clear(ring, t, n);
 	store(&sh->tail, t + n, RELEASE);
 	ring_hook(HOOK_ADVANCED);
 	ring_space_made(ring, t + n);
@@ -971,9 +1036,9 @@ static int ring_wait_owner(struct shmdev_ring *ring, uint64_t t, uint64_t hdr,
 	return ring_sleep(ring, ow, w, deadline, 0);
 }
 
-SHMDEV_PUBLIC
-int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
-		     int64_t timeout_ns)
+static __attribute__((noinline))
+int ring_peek_slow(struct shmdev_ring *ring, void **ptr, size_t *len,
+		   int64_t timeout_ns)
 {
 	struct shmdev_ring_shared *sh;
 	uint64_t deadline = 0;
@@ -1068,6 +1133,30 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 		if (ret && ret != -EAGAIN)
 			return ret;
 	}
+}
+
+/* The fast path: the consumer's, a committed message at the tail. */
+SHMDEV_PUBLIC
+int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
+		     int64_t timeout_ns)
+{
+	uint64_t t, hdr, n;
+
+	if (!ring || !ptr || !len || timeout_ns < -1 || ring_foreign(ring) || !ring->consumer)
+		return ring_peek_slow(ring, ptr, len, timeout_ns);
+	t = load(&ring->sh->tail, RELAXED);
+	if (t & 7)
+		return ring_peek_slow(ring, ptr, len, timeout_ns);
+	hdr = load(ring_word(ring, t), ACQUIRE);
+	n = align8(8 + SHMDEV_RING_REC_LEN(hdr));
+	if (SHMDEV_RING_REC_KIND(hdr) != SHMDEV_RING_REC_COMMIT ||
+	    (t & ring->mask) + n > ring->cap)
+		return ring_peek_slow(ring, ptr, len, timeout_ns);
+	ring->peeked = true;
+	ring->peek_size = n;
+	*ptr = (uint8_t *)ring_word(ring, t) + 8;
+	*len = SHMDEV_RING_REC_LEN(hdr);
+	return 0;
 }
 
 SHMDEV_PUBLIC
