@@ -1349,9 +1349,9 @@ static void figure_regions(void)
 	struct series s[2], sc[5][4];
 	unsigned long saved_max = 0;
 	char what[64], lbl[16];
-	double r, lo, hi;
+	double q, lo, hi;
 	bool posix;
-	int i, j;
+	int i, j, r;
 
 	posix = posix_shm_ready();
 	if (!posix) {
@@ -1363,8 +1363,8 @@ static void figure_regions(void)
 	}
 	measure(2, 2, cycle_variant, NULL, cycle_names, s);
 	report("cycle", 0, "region create+map+touch+unmap+unlink", 2, cycle_names, s, false);
-	r = ratio(&s[1], &s[0], &lo, &hi);
-	target("region create+map+unlink: speed-up over POSIX shm", r, lo, hi, false, 1.0);
+	q = ratio(&s[1], &s[0], &lo, &hi);
+	target("region create+map+unlink: speed-up over POSIX shm", q, lo, hi, false, 1.0);
 
 	/* The same POSIX shm calls on a shmdev mount and on the tmpfs. */
 	fsdir = shmdev_fs_mount();
@@ -1384,20 +1384,38 @@ static void figure_regions(void)
 		target_skipped("region open at 10,000 regions / at 10", "needs root");
 		return;
 	}
-	printf("(regions existing: 10, 100, 1,000, 10,000, then back at 10: first the "
-	       "create cycle, then open+map+close)\n");
+	/*
+	 * Each round climbs from 10 regions to 10,000 and comes back to 10, so
+	 * that every count's rounds are spread over the whole figure and a
+	 * machine that drifts meanwhile touches them alike.
+	 */
+	printf("(each round: 10, 100, 1,000, 10,000 regions existing, then back at 10; "
+	       "at each, the create cycle, then open+map+close)\n");
+	fflush(stdout);
+	fill(true, 0, 10);
+	fill(false, 0, 10);
+	slice = seconds / (rounds * 4);
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i <= 4; i++) {
+			unsigned int n = i < 4 ? points[i] : 10;
+
+			if (i && i < 4) {
+				fill(true, points[i - 1], n);
+				fill(false, points[i - 1], n);
+			} else if (i == 4) {
+				unfill(true, 10, 10000);
+				unfill(false, 10, 10000);
+			}
+			for (j = 0; j < 4; j++) {
+				running = scale_names[j];
+				sc[i][j].v[r] = scale_variant(j, &n);
+				running = "";
+			}
+		}
+	}
 	for (i = 0; i <= 4; i++) {
 		unsigned int n = i < 4 ? points[i] : 10;
-		unsigned int from = i ? points[i - 1] : 0;
 
-		if (i < 4) {
-			fill(true, from, n);
-			fill(false, from, n);
-		} else {
-			unfill(true, 10, 10000);
-			unfill(false, 10, 10000);
-		}
-		measure(4, 4, scale_variant, &n, scale_names, sc[i]);
 		snprintf(what, sizeof(what), "create+map+unlink, %u%s exist", n,
 			 i == 4 ? " (back)" : "");
 		report(i == 4 ? "create-back" : "create", n, what, 2, scale_names, sc[i], false);
@@ -1413,7 +1431,7 @@ static void figure_regions(void)
 
 	/*
 	 * Growth: time at 10,000 over time at 10, per round, where "at 10" is
-	 * the mean of the runs before the fill and after it (machine drift).
+	 * the mean of that round's runs before the climb and after it.
 	 */
 	for (j = 0; j < 4; j++) {
 		struct series base;
@@ -1422,14 +1440,14 @@ static void figure_regions(void)
 
 		for (i = 0; i < rounds; i++)
 			base.v[i] = (sc[0][j].v[i] + sc[4][j].v[i]) / 2;
-		r = ratio(&sc[3][j], &base, &lo, &hi);
+		q = ratio(&sc[3][j], &base, &lo, &hi);
 		snprintf(what, sizeof(what), "%s: at 10,000 / at 10", what_j[j]);
 		snprintf(lbl, sizeof(lbl), "%s", j % 2 ? "posix-shm" : "shmdev");
-		printf("%-40s %-15s %10.2fx (%.2f-%.2f)\n", what, lbl, r, lo, hi);
+		printf("%-40s %-15s %10.2fx (%.2f-%.2f)\n", what, lbl, q, lo, hi);
 		printf("@ratio growth %s-%s 10000 %.3f %.3f %.3f\n", lbl,
-		       j < 2 ? "create" : "open", r, lo, hi);
+		       j < 2 ? "create" : "open", q, lo, hi);
 		if (j == 2)
-			target("region open at 10,000 regions / at 10 (flat)", r, lo, hi, true,
+			target("region open at 10,000 regions / at 10 (flat)", q, lo, hi, true,
 			       1.2);
 	}
 }
