@@ -37,7 +37,7 @@ DEB_PACKAGES := build-essential make gcc libc6-dev \
 		libkmod-dev pkg-config flex bison bc libelf-dev libssl-dev \
 		dwarves man-db groff-base util-linux procps jq \
 		python3.11 libpython3.11-testsuite golang-go openjdk-17-jdk-headless junit5 \
-		python3-dev python3-pytest php8.2-cli php8.2-dev
+		python3-dev python3-pytest php8.2-cli php8.2-dev gnuplot-nox
 
 # The kernels on which make check runs the language packages' suites
 # (selftests/{python,go,java,php}_test.sh): stock and one debug kernel. On
