@@ -47,7 +47,7 @@ STANDIN_SYMS    := open ioctl close __open_2
 OBJCOPY         ?= objcopy
 NM              ?= nm
 
-.PHONY: standin-test bench-native bench-native-build
+.PHONY: standin-test bench-native bench-native-run bench-native-build
 bench-native-build: $(STANDIN_TEST) $(BENCH_NATIVE)
 
 standin-test: $(STANDIN_TEST)
@@ -76,7 +76,10 @@ $(BENCH_NATIVE): bench/shmdev-bench.c include/shmdev.h include/uapi/linux/shmdev
 	$(CC) $(ALL_CFLAGS) -DSHMDEV_BENCH_NATIVE -o $@ $< $(STANDIN_A)
 
 # The test first: a stand-in without the module's semantics measures nothing.
-bench-native: bench-native-build
+bench-native: deps
+	@$(MAKE) --no-print-directory bench-native-run
+
+bench-native-run: bench-native-build
 	$(STANDIN_TEST)
 	@{ $(BENCH_NATIVE) $(BENCH_SECONDS); echo $$? >$(O)/bench/bench-native.rc; } | \
 		tee $(O)/bench/bench-native.txt

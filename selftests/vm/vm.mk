@@ -121,7 +121,7 @@ endif
 check: deps
 	@$(MAKE) --no-print-directory $(JOBS_FLAG) check-run
 
-check-run: all clients $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
+check-run: all clients standin-test $(addprefix module-,$(KERNELS)) $(addprefix stage-,$(KERNELS)) \
 		$(if $(TESTS),,$(addprefix warn-,$(firstword $(KERNELS)) $(VM_DEBUG)) kselftest-tree)
 	+@KSFT_KERNEL=$(KSFT_KERNEL) LANG_KERNELS="$(LANG_KERNELS)" \
 		selftests/vm/check.sh "$(KERNELS)" "$(TESTS)" "$(VM_DEBUG)"
