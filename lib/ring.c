@@ -164,6 +164,7 @@ struct shmdev_ring {
 	uint32_t gen;		/* producer: the slot's generation */
 	bool consumer;		/* holds the consumer role */
 	bool peeked;		/* consumer: a message awaits release */
+	uint64_t peek_pos;	/* its record's position */
 	uint64_t peek_size;	/* its record's bytes */
 	unsigned long fork_gen;	/* ring_fork_gen when attached */
 };
@@ -1081,6 +1082,7 @@ int ring_peek_slow(struct shmdev_ring *ring, void **ptr, size_t *len,
 			if (off + n > ring->cap)
 				return -EBADMSG;
 			ring->peeked = true;
+			ring->peek_pos = t;
 			ring->peek_size = n;
 			*ptr = (uint8_t *)ring_word(ring, t) + 8;
 			*len = SHMDEV_RING_REC_LEN(hdr);
@@ -1164,6 +1166,7 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 	    (t & ring->mask) + n > ring->cap)
 		return ring_peek_slow(ring, ptr, len, timeout_ns);
 	ring->peeked = true;
+	ring->peek_pos = t;
 	ring->peek_size = n;
 	*ptr = (uint8_t *)ring_word(ring, t) + 8;
 	*len = SHMDEV_RING_REC_LEN(hdr);
@@ -1184,6 +1187,9 @@ int shmdev_ring_release(struct shmdev_ring *ring)
 		return -EINVAL;
 	sh = ring->sh;
 	t = load(&sh->tail, RELAXED);
+	/* Only the consumer moves the tail: a peer wrote it. Clear nothing. */
+	if (t != ring->peek_pos)
+		return -EBADMSG;
 	ring->peeked = false;
 	store(&sh->received, load(&sh->received, RELAXED) + 1, RELAXED);
 	ring_advance(ring, t, ring->peek_size);
@@ -1207,8 +1213,8 @@ int shmdev_ring_recv(struct shmdev_ring *ring, void *buf, size_t cap,
 		return -EMSGSIZE;
 	if (len)
 		memcpy(buf, p, len);
-	shmdev_ring_release(ring);
-	return (int)len;
+	ret = shmdev_ring_release(ring);
+	return ret ? ret : (int)len;
 }
 
 SHMDEV_PUBLIC

@@ -245,6 +245,48 @@ TEST_F(ring, peer_written_bad_positions_ebadmsg)
 }
 
 /*
+ * A peer that moves the tail between the consumer's peek and its release
+ * makes the release -EBADMSG with nothing cleared: not at the misaligned
+ * tail it wrote, nor past the end of the data area, where the region ends
+ * (a store there would fault). Put back, the release goes through. In a
+ * child, so that a fault is a failed test.
+ */
+TEST_F(ring, tail_moved_before_release_ebadmsg)
+{
+	const uint64_t cap = SHMDEV_RING_MIN_CAPACITY;
+	uint8_t *ctl;
+	pid_t pid;
+
+	ASSERT_EQ(0, make_ring(_metadata, self, cap));
+	ctl = (uint8_t *)shmdev_addr(self->r) + RING_OFF;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		volatile uint64_t *tail = (uint64_t *)(ctl + SHMDEV_RING_OFF_TAIL);
+		struct shmdev_ring *ring = child_ring(self->name, NULL);
+		uint64_t msg[4] = { 1, 2, 3, 4 }, t;
+		size_t len;
+		void *p;
+
+		if (shmdev_ring_send(ring, msg, sizeof(msg), 0) ||
+		    shmdev_ring_peek(ring, &p, &len, 0))
+			_exit(92);
+		t = *tail;
+		*tail = t + 4;
+		if (shmdev_ring_release(ring) != -EBADMSG)
+			_exit(93);
+		*tail = t + cap - 8;
+		if (shmdev_ring_release(ring) != -EBADMSG)
+			_exit(94);
+		*tail = t;
+		if (memcmp(p, msg, sizeof(msg)))
+			_exit(95);
+		_exit(shmdev_ring_release(ring) ? 96 : 0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+/*
  * A view belongs to the process that attached it: a forked child gets
  * -ECHILD from its parent's view (which would share the parent's producer
  * slot), its close releases nothing of the parent's, and a view it attaches
