@@ -202,7 +202,9 @@ static void set_positions(FIXTURE_DATA(ring) *self, uint64_t head, uint64_t tail
 /*
  * One reserve (@consume false) or peek (true), timeout 0, on a view of a
  * child's own: its result. In a child, so that a fault is a failed test,
- * not a crash of the test.
+ * not a crash of the test. A peek is made twice, and the second's result
+ * returned: the first takes the consumer role, the second runs as every
+ * later peek does, with the role held.
  */
 static int ring_call_in_child(const char *name, bool consume)
 {
@@ -213,6 +215,8 @@ static int ring_call_in_child(const char *name, bool consume)
 		size_t len;
 		void *p;
 
+		if (consume)
+			shmdev_ring_peek(ring, &p, &len, 0);
 		_exit(-(consume ? shmdev_ring_peek(ring, &p, &len, 0) :
 			shmdev_ring_reserve(ring, 8, &p, 0)));
 	}
