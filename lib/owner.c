@@ -272,10 +272,10 @@ static struct shmdev_owner *owner_new(struct shmdev_region *r, int *err)
  */
 int shmdev_owner(struct shmdev_region *r, uint32_t *id, uint32_t **held)
 {
-	struct shmdev_owner *o = shmdev_owner_last;
+	struct shmdev_owner *o = shmdev_owner_cached(r);
 	int err = 0;
 
-	if (!o || o->serial != r->serial) {
+	if (!o) {
 		for (o = owners; o; o = o->next)
 			if (o->serial == r->serial)
 				break;

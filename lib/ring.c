@@ -1048,6 +1048,18 @@ static int ring_wait_owner(struct shmdev_ring *ring, uint64_t t, uint64_t hdr,
 	return ring_sleep(ring, ow, w, deadline, 0);
 }
 
+/* Peek: the committed record @hdr of @n bytes at @t, checked, is the message. */
+static inline int ring_peeked(struct shmdev_ring *ring, uint64_t t, uint64_t hdr,
+			      uint64_t n, void **ptr, size_t *len)
+{
+	ring->peeked = true;
+	ring->peek_pos = t;
+	ring->peek_size = n;
+	*ptr = (uint8_t *)ring_word(ring, t) + 8;
+	*len = SHMDEV_RING_REC_LEN(hdr);
+	return 0;
+}
+
 static __attribute__((noinline))
 int ring_peek_slow(struct shmdev_ring *ring, void **ptr, size_t *len,
 		   int64_t timeout_ns)
@@ -1081,12 +1093,7 @@ int ring_peek_slow(struct shmdev_ring *ring, void **ptr, size_t *len,
 			n = align8(8 + SHMDEV_RING_REC_LEN(hdr));
 			if (off + n > ring->cap)
 				return -EBADMSG;
-			ring->peeked = true;
-			ring->peek_pos = t;
-			ring->peek_size = n;
-			*ptr = (uint8_t *)ring_word(ring, t) + 8;
-			*len = SHMDEV_RING_REC_LEN(hdr);
-			return 0;
+			return ring_peeked(ring, t, hdr, n, ptr, len);
 		case SHMDEV_RING_REC_PAD:
 			if (off + 8 + SHMDEV_RING_REC_LEN(hdr) != ring->cap)
 				return -EBADMSG;
@@ -1165,12 +1172,7 @@ int shmdev_ring_peek(struct shmdev_ring *ring, void **ptr, size_t *len,
 	if (SHMDEV_RING_REC_KIND(hdr) != SHMDEV_RING_REC_COMMIT ||
 	    (t & ring->mask) + n > ring->cap)
 		return ring_peek_slow(ring, ptr, len, timeout_ns);
-	ring->peeked = true;
-	ring->peek_pos = t;
-	ring->peek_size = n;
-	*ptr = (uint8_t *)ring_word(ring, t) + 8;
-	*len = SHMDEV_RING_REC_LEN(hdr);
-	return 0;
+	return ring_peeked(ring, t, hdr, n, ptr, len);
 }
 
 SHMDEV_PUBLIC
