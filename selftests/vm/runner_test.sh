@@ -9,7 +9,8 @@
 # DEBUG_KERNEL (a debug kernel of the matrix, if given): a leak, a lockdep
 # report and a KASAN report each fail the run, and so does kmemleak turned
 # off at boot. On the host: the KVM probe takes KVM when a guest runs
-# under it and falls back to TCG, in bounded time, when KVM hangs. Needs build/warn-<kernel>/
+# under it and falls back to TCG when KVM refuses the VM's CPU, and in
+# bounded time when KVM hangs. Needs build/warn-<kernel>/
 # (make warn-<kernel>) and build/kmod-<kernel>/ (make module-<kernel>).
 # TAP output ending with a kselftest "# Totals:" line.
 
@@ -45,12 +46,20 @@ expect_report() {
 }
 
 echo "TAP version 13"
-echo "1..$([ -n "$debug" ] && echo 12 || echo 8)"
+echo "1..$([ -n "$debug" ] && echo 13 || echo 9)"
 
 # The KVM probe, with a stand-in for QEMU and a device anyone may open.
 printf '#!/bin/sh\nexit 3\n' >"$tmp/qemu-ok"
 printf '#!/bin/sh\nexec sleep 1000\n' >"$tmp/qemu-hang"
-chmod +x "$tmp/qemu-ok" "$tmp/qemu-hang"
+# As QEMU does on a KVM that takes its default CPU but not "max".
+cat >"$tmp/qemu-nomax" <<'EOF2'
+#!/bin/sh
+case " $* " in
+*" -cpu max "*) echo "error: failed to set MSR 0x10a to 0x69" >&2; kill -ABRT $$ ;;
+esac
+exit 3
+EOF2
+chmod +x "$tmp/qemu-ok" "$tmp/qemu-hang" "$tmp/qemu-nomax"
 probe() {
 	timeout 20 env -u SHMDEV_ACCEL SHMDEV_KVM_DEV=/dev/null SHMDEV_QEMU="$1" \
 		SHMDEV_KVM_PROBE_SECONDS=2 "$run" --probe-accel 2>"$tmp/err"
@@ -61,6 +70,10 @@ got=$(probe "$tmp/qemu-ok")
 got=$(SHMDEV_ACCEL=tcg "$run" --probe-accel 2>/dev/null)
 [ "$got" = tcg ] || { echo "# SHMDEV_ACCEL=tcg: probe said '$got'"; st=1; }
 ok $st "run --probe-accel: kvm when a guest runs under KVM; SHMDEV_ACCEL=tcg forces TCG"
+got=$(probe "$tmp/qemu-nomax")
+st=0
+[ "$got" = tcg ] || { echo "# probe said '$got', expected tcg"; st=1; }
+ok $st "run --probe-accel: a KVM that refuses the VM's CPU (-cpu max) falls back to TCG"
 t0=$SECONDS
 got=$(probe "$tmp/qemu-hang")
 st=0
