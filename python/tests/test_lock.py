@@ -172,10 +172,15 @@ def test_gil_released_while_waiting(region, other):
 
 def test_close_refused_while_thread_waits(region, other):
     """close() of a handle a thread is sleeping in raises BufferError."""
+    contended = region.stat().lock_contended
     with region.lock(0):
         t = threading.Thread(target=lambda: other.lock(0, timeout=5).acquire())
         t.start()
-        time.sleep(0.1)
+        # Counted once the thread is inside acquire() and waiting.
+        deadline = time.monotonic() + 10
+        while region.stat().lock_contended == contended and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert region.stat().lock_contended == contended + 1
         with pytest.raises(BufferError):
             other.close()
     t.join()

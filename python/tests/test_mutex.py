@@ -263,12 +263,16 @@ def test_cond_notify_wakes_thread(cond, region):
 
     def waiter():
         with cond:
+            mv[5] = 1  # here, and holding the mutex until wait() gives it up
             while mv[4] == 0:
                 res.append(cond.wait(5))
     t = threading.Thread(target=waiter)
     t.start()
-    time.sleep(0.1)
-    with cond:
+    deadline = time.monotonic() + 10
+    while mv[5] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert mv[5] == 1
+    with cond:  # taken only once the waiter sleeps in wait()
         mv[4] = 1
         cond.notify()
     t.join()
