@@ -682,6 +682,35 @@ static struct file_system_type shmdev_fs_type = {
 	.fs_flags		= FS_USERNS_MOUNT,
 };
 
+/*
+ * Have the dentry of a file of a region freed after an RCU grace period.
+ *
+ * alloc_file_pseudo() makes its dentry DCACHE_NORCU, freed at once, for an
+ * inode nothing else reaches. A region's inode is also its names', and
+ * d_prune_aliases() (shmdev_fs_prune()) and d_find_any_alias() (a
+ * getxattr() of "security.capability") walk all its aliases. On 6.12 the
+ * last dput() of the file's dentry drops it to 0 and may then wait for the
+ * inode's i_lock under rcu_read_lock() alone:
+ *
+ *	close()				SHMDEV_IOC_UNLINK
+ *	__fput() dput()
+ *	  count 1 -> 0			d_prune_aliases()
+ *	  lock_for_kill()		  spin_lock(i_lock)
+ *	    spin_unlock(d_lock)		  count 0: to the shrink list
+ *	    spin_lock(i_lock) ...	  spin_unlock(i_lock)
+ *					  __dentry_kill(): freed at once
+ *	    spin_lock(d_lock): use after free
+ *
+ * Freed after a grace period, as a name's dentry is, it outlives that
+ * read-side section, and the VFS's own checks settle who kills it.
+ */
+static void shmdev_fs_rcu_dentry(struct dentry *dentry)
+{
+	spin_lock(&dentry->d_lock);
+	dentry->d_flags &= ~DCACHE_NORCU;
+	spin_unlock(&dentry->d_lock);
+}
+
 /**
  * shmdev_fs_open - a new open file of @r, for SHMDEV_FILE
  * @r: the region
@@ -733,6 +762,7 @@ struct file *shmdev_fs_open(struct shmdev_region *r, struct shmdev_handle *h)
 	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE |
 			FMODE_ATOMIC_POS;
 	file->private_data = h;
+	shmdev_fs_rcu_dentry(file->f_path.dentry);
 out_mnt:
 	mntput(mnt);
 	return file;

@@ -3,11 +3,14 @@
  * fssec_test: the shmdev filesystem against a user who would misuse it,
  * and the paths a review found wanting: giving a file away, owning the
  * directory, write-only files reading words, lock order, accounting of
- * empty regions, writes past 2 GiB, names the directory cannot show.
+ * empty regions, writes past 2 GiB, names the directory cannot show, the
+ * dentries of files closing while others walk the inode's.
  */
 #include <grp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/xattr.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -297,6 +300,55 @@ TEST_F(fssec, unlink_races_last_close)
 	EXPECT_EQ(0, wait_exit(pid));
 	ASSERT_EQ(0, mount("none", self->dir, "shmdev", 0, NULL));
 	self->mounted = true;
+}
+
+static void *getxattr_loop(void *arg)
+{
+	int *fd = arg;
+	char buf[64];
+	long n = 0;
+
+	while (!__atomic_load_n(&fd[1], __ATOMIC_RELAXED)) {
+		if (fgetxattr(fd[0], "security.capability", buf, sizeof(buf)) >= 0 ||
+		    (errno != ENODATA && errno != EOPNOTSUPP))
+			return (void *)-1L;
+		n++;
+	}
+	return (void *)n;
+}
+
+/*
+ * A file of a region is closed while another thread reads the security
+ * xattr of another file of it, over and over: the xattr's lookup takes a
+ * reference to the first of the inode's dentries, the newest file's,
+ * while that file's close drops it (KASAN on a debug kernel: a use after
+ * free in one of the two dput()s).
+ */
+TEST_F(fssec, getxattr_races_closing_files)
+{
+	const char *n = new_name(&self->names, "sec.xattr");
+	struct shmdev_region *a, *b;
+	int64_t end = now_ns() + 2000000000LL;
+	int fd[2] = { -1, 0 };
+	unsigned long closed = 0;
+	pthread_t t;
+	void *ret;
+
+	ASSERT_EQ(0, shmdev_open(n, page_size(), SHMDEV_CREAT, 0600, &a));
+	fd[0] = shmdev_fd(a);
+	ASSERT_EQ(0, pthread_create(&t, NULL, getxattr_loop, fd));
+	while (now_ns() < end) {
+		if (shmdev_open(n, 0, 0, 0, &b))
+			break;
+		shmdev_close(b);
+		closed++;
+	}
+	__atomic_store_n(&fd[1], 1, __ATOMIC_RELAXED);
+	ASSERT_EQ(0, pthread_join(t, &ret));
+	TH_LOG("%lu files closed beside %ld getxattr() calls", closed, (long)ret);
+	EXPECT_LT(0L, (long)ret);
+	EXPECT_LT(0, closed);
+	shmdev_close(a);
 }
 
 TEST_HARNESS_MAIN
