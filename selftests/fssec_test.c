@@ -302,14 +302,20 @@ TEST_F(fssec, unlink_races_last_close)
 	self->mounted = true;
 }
 
+struct getxattr_loop {
+	int fd;			/* a file of the region */
+	int stop;
+};
+
+/* fgetxattr() of @arg's fd until told to stop: the calls made, or -1. */
 static void *getxattr_loop(void *arg)
 {
-	int *fd = arg;
+	struct getxattr_loop *l = arg;
 	char buf[64];
 	long n = 0;
 
-	while (!__atomic_load_n(&fd[1], __ATOMIC_RELAXED)) {
-		if (fgetxattr(fd[0], "security.capability", buf, sizeof(buf)) >= 0 ||
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
+		if (fgetxattr(l->fd, "security.capability", buf, sizeof(buf)) >= 0 ||
 		    (errno != ENODATA && errno != EOPNOTSUPP))
 			return (void *)-1L;
 		n++;
@@ -327,23 +333,23 @@ static void *getxattr_loop(void *arg)
 TEST_F(fssec, getxattr_races_closing_files)
 {
 	const char *n = new_name(&self->names, "sec.xattr");
+	struct getxattr_loop l = { .fd = -1 };
 	struct shmdev_region *a, *b;
 	int64_t end = now_ns() + 2000000000LL;
-	int fd[2] = { -1, 0 };
 	unsigned long closed = 0;
 	pthread_t t;
 	void *ret;
 
 	ASSERT_EQ(0, shmdev_open(n, page_size(), SHMDEV_CREAT, 0600, &a));
-	fd[0] = shmdev_fd(a);
-	ASSERT_EQ(0, pthread_create(&t, NULL, getxattr_loop, fd));
+	l.fd = shmdev_fd(a);
+	ASSERT_EQ(0, pthread_create(&t, NULL, getxattr_loop, &l));
 	while (now_ns() < end) {
 		if (shmdev_open(n, 0, 0, 0, &b))
 			break;
 		shmdev_close(b);
 		closed++;
 	}
-	__atomic_store_n(&fd[1], 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&l.stop, 1, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, pthread_join(t, &ret));
 	TH_LOG("%lu files closed beside %ld getxattr() calls", closed, (long)ret);
 	EXPECT_LT(0L, (long)ret);
